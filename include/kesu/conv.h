@@ -1,0 +1,75 @@
+/*
+ * The conversation data model (SPEC 3.1) and its JSON reader.
+ *
+ * A ks_conv owns every string and array it points to; ks_conv_free()
+ * releases them. Times are milliseconds since the Unix epoch (UTC), or
+ * KS_TIME_NONE when absent.
+ */
+#ifndef KESU_CONV_H
+#define KESU_CONV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "kesu/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KS_TIME_NONE INT64_MIN
+
+typedef enum ks_from { KS_FROM_CUSTOMER, KS_FROM_AGENT, KS_FROM_SYSTEM } ks_from;
+
+typedef enum ks_event {
+    KS_EV_NONE,      /* a customer or agent message */
+    KS_EV_END,
+    KS_EV_TRANSFER,
+    KS_EV_TIMEOUT,
+    KS_EV_RATING
+} ks_event;
+
+typedef struct ks_order {
+    char *id, *sku, *batch, *category, *carrier, *region; /* NULL if absent */
+    double price, cost;              /* < 0 when absent */
+    int64_t ordered_at, shipped_at, delivered_at;
+    int shelf_life_days;             /* < 0 when absent */
+} ks_order;
+
+typedef struct ks_msg {
+    char *id;                        /* may be NULL */
+    int64_t at;                      /* ms since epoch or KS_TIME_NONE */
+    ks_from from;
+    ks_event event;                  /* KS_EV_NONE unless from == SYSTEM */
+    char *text;                      /* valid UTF-8, "" for events */
+    size_t text_len;                 /* bytes */
+} ks_msg;
+
+typedef struct ks_conv {
+    char *id, *channel, *shop, *agent, *customer; /* id always set */
+    int has_order;
+    ks_order order;
+    ks_msg *msgs;
+    size_t nmsgs;
+} ks_conv;
+
+/*
+ * Parses one SPEC 3.1 JSON object. On failure returns KS_EPARSE or
+ * KS_EUTF8 with one error added to diags (located by where_prefix plus the
+ * JSON path, e.g. "line 7: messages[2].from"); *out is left empty.
+ * Unknown fields are reported as warnings and ignored.
+ */
+KS_API int ks_conv_from_json(const char *json, size_t len, ks_conv *out,
+                             ks_diags *diags, const char *where_prefix);
+KS_API void ks_conv_free(ks_conv *c);
+
+/* ISO 8601 "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM)" -> ms since the
+ * epoch. Returns KS_EPARSE when malformed. */
+KS_API int ks_time_parse(const char *s, int64_t *ms);
+
+KS_API const char *ks_from_name(ks_from f);
+KS_API const char *ks_event_name(ks_event e);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

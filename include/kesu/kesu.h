@@ -1,0 +1,18 @@
+/*
+ * kesu — complaint desk and customer-service quality inspector.
+ * Umbrella header for the engine library (libkesu).
+ */
+#ifndef KESU_KESU_H
+#define KESU_KESU_H
+
+#define KS_VERSION "0.1.0"
+
+#include "kesu/alloc.h"
+#include "kesu/codes.h"
+#include "kesu/conv.h"
+#include "kesu/error.h"
+#include "kesu/pack.h"
+#include "kesu/qa.h"
+#include "kesu/text.h"
+
+#endif

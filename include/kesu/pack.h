@@ -1,0 +1,67 @@
+/*
+ * Rule packs: word lists, reusable conditions and rules, loaded from YAML
+ * text (see rules/README.md for the language) and compiled into one
+ * Vectorscan database.
+ *
+ * ks_pack_load() is pure: it takes the texts of the pack's files and
+ * returns a compiled pack or located diagnostics ("file:line:col"). Reading
+ * a directory is ks_pack_load_dir(), at the I/O edge. A pack is immutable
+ * once built and may be shared by any number of threads, each with its
+ * own ks_scanner (include/kesu/qa.h).
+ */
+#ifndef KESU_PACK_H
+#define KESU_PACK_H
+
+#include <stddef.h>
+#include "kesu/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ks_pack ks_pack;
+
+typedef struct ks_source {
+    const char *name;   /* shown in diagnostics, e.g. "rules/lists.yaml" */
+    const char *text;   /* YAML text, need not be NUL-terminated */
+    size_t len;
+} ks_source;
+
+/* Builds a pack from n sources. Errors and warnings go to diags; returns
+ * KS_ERULES if any error was found (then *out is NULL). */
+KS_API int ks_pack_load(const ks_source *srcs, size_t n, ks_pack **out,
+                        ks_diags *diags);
+
+/* Reads every *.yaml file of dir (sorted by name) and calls
+ * ks_pack_load(). I/O errors are reported in diags too. */
+KS_API int ks_pack_load_dir(const char *dir, ks_pack **out, ks_diags *diags);
+
+KS_API void ks_pack_free(ks_pack *p);
+
+typedef struct ks_pack_stats {
+    size_t lists;       /* word lists */
+    size_t words;       /* distinct literal patterns after expansion */
+    size_t regexes;     /* regular-expression patterns */
+    size_t rules;       /* incident, risk and cause rules */
+    size_t examples;    /* example conversations attached to rules */
+    size_t db_bytes;    /* size of the compiled Vectorscan database */
+} ks_pack_stats;
+
+KS_API void ks_pack_get_stats(const ks_pack *p, ks_pack_stats *st);
+
+/* Calls fn once per distinct literal word (normalised form), with the
+ * name of the first list that holds it; stops early if fn returns != 0. */
+KS_API int ks_pack_each_word(const ks_pack *p,
+                             int (*fn)(const char *word, const char *list,
+                                       void *arg),
+                             void *arg);
+
+/* Runs every example conversation of every rule and reports each one
+ * whose outcome differs from what the example says, as an error located
+ * at the example. Returns the number of failing examples. */
+KS_API size_t ks_pack_check_examples(const ks_pack *p, ks_diags *diags);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,57 @@
+/*
+ * The QA engine: one conversation in, risk, causes and service-incident
+ * findings out (SPEC 3.2).
+ *
+ * A ks_scanner holds one thread's scratch space (Vectorscan scratch,
+ * normalisation buffers); it is not thread-safe, but any number of
+ * scanners may share one pack. ks_qa() reuses the result's storage.
+ */
+#ifndef KESU_QA_H
+#define KESU_QA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "kesu/codes.h"
+#include "kesu/conv.h"
+#include "kesu/pack.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ks_finding {
+    ks_incident code;
+    const char *rule;     /* rule name; owned by the pack */
+    const char *advice;   /* coaching advice; owned by the pack */
+    size_t msg;           /* index into conv->msgs */
+    uint32_t start, end;  /* code point span in that message's text */
+} ks_finding;
+
+typedef struct ks_result {
+    ks_risk risk;
+    uint32_t causes;       /* bit (1u << ks_cause) per cause shown */
+    ks_finding *findings;  /* in message order */
+    size_t nfindings;
+    size_t cap;
+} ks_result;
+
+typedef struct ks_scanner ks_scanner;
+
+KS_API int ks_scanner_new(const ks_pack *p, ks_scanner **out);
+KS_API void ks_scanner_free(ks_scanner *s);
+
+/* Judges one conversation. The result stays valid until the next call
+ * with the same result or ks_result_free(). */
+KS_API int ks_qa(ks_scanner *s, const ks_conv *c, ks_result *r);
+KS_API void ks_result_free(ks_result *r);
+
+/* Stage timings gathered by ks_qa() when enabled (for benchmarks). */
+typedef struct ks_qa_timing {
+    uint64_t normalise_ns, match_ns, rules_ns;
+} ks_qa_timing;
+KS_API void ks_scanner_timing(ks_scanner *s, int enable, ks_qa_timing *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,106 @@
+/* `kesu qa FILE|-`: the service-quality inspector. */
+#include "cli.h"
+#include "qa_stream.h"
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: kesu qa [OPTIONS] FILE|-\n"
+    "\n"
+    "Reads conversations (SPEC 3.1 JSON Lines; - for stdin) and reports\n"
+    "every service incident with its evidence and coaching advice, and each\n"
+    "conversation's risk and complaint causes.\n"
+    "\n"
+    "options:\n"
+    "  --format text|jsonl  readable report (default) or SPEC 3.2 JSON Lines\n"
+    "  --rules DIR          rule pack directory (default: the shipped pack)\n"
+    "  --all                text report: list clean conversations too\n"
+    "  --color auto|always|never   highlight evidence (default auto)\n"
+    "  --max-line BYTES     longest accepted input line (default 4194304)\n"
+    "\n"
+    "exit status: 0 all lines judged; 1 some lines were rejected (reported\n"
+    "on stderr with file:line); 2 usage or rule pack error; 3 input could\n"
+    "not be read.\n";
+
+static void on_jsonl(void *arg, const ks_conv *c, const ks_result *r)
+{
+    ks_report_jsonl(arg, c, r);
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || v < 1024 || v > (1ull << 31))
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+static int want_color(const char *mode)
+{
+    if (!strcmp(mode, "always"))
+        return 1;
+    if (!strcmp(mode, "never"))
+        return 0;
+    if (strcmp(mode, "auto"))
+        return -1;
+    const char *nc = getenv("NO_COLOR");
+    return isatty(STDOUT_FILENO) && !(nc && *nc);
+}
+
+int cmd_qa(int argc, char **argv)
+{
+    const char *format = "text", *rules = NULL, *color = "auto";
+    const char *maxl = "4194304";
+    int help = 0, all = 0;
+    ks_opt opts[] = {{"format", &format, NULL}, {"rules", &rules, NULL},
+                     {"color", &color, NULL},   {"max-line", &maxl, NULL},
+                     {"all", NULL, &all},       {"help", NULL, &help},
+                     {NULL, NULL, NULL}};
+    char *pos[1];
+    int npos = ks_parse_opts("qa", argc, argv, opts, pos, 1);
+    if (help) {
+        fputs(usage, stdout);
+        return KS_EXIT_OK;
+    }
+    size_t max_line;
+    int use_color = want_color(color);
+    if (npos != 1 || (strcmp(format, "text") && strcmp(format, "jsonl")) ||
+        parse_size(maxl, &max_line) || use_color < 0) {
+        if (npos >= 0)
+            fprintf(stderr, "kesu qa: %s\n",
+                    npos != 1 ? "expected one input FILE (or - for stdin)"
+                    : use_color < 0 ? "--color must be auto, always or never"
+                    : parse_size(maxl, &max_line)
+                        ? "--max-line must be a byte count from 1024 to 2^31"
+                        : "--format must be text or jsonl");
+        fputs(usage, stderr);
+        return KS_EXIT_USAGE;
+    }
+    ks_pack *p = ks_cli_load_pack(rules ? rules : ks_default_rules(), 1);
+    if (!p)
+        return KS_EXIT_USAGE;
+    ks_stream_stats st;
+    int rc;
+    if (!strcmp(format, "jsonl")) {
+        rc = ks_qa_stream(pos[0], p, max_line, on_jsonl, stdout, &st);
+    } else {
+        ks_text_report *t = ks_text_report_new(stdout, use_color, all);
+        rc = t ? ks_qa_stream(pos[0], p, max_line, ks_text_report_conv, t, &st)
+               : -1;
+        if (t)
+            ks_text_report_finish(t, &st);
+    }
+    ks_pack_free(p);
+    if (fflush(stdout) != 0) {
+        perror("kesu qa: writing output");
+        return KS_EXIT_FAIL;
+    }
+    if (rc)
+        return KS_EXIT_FAIL;
+    return st.bad ? KS_EXIT_BADINPUT : KS_EXIT_OK;
+}

@@ -1,0 +1,95 @@
+/* Streaming QA over JSON Lines (see qa_stream.h). */
+#include "qa_stream.h"
+#include "../io/lines.h"
+
+#include <errno.h>
+#include <string.h>
+
+static int blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+            return 0;
+    return 1;
+}
+
+static void judge_line(const char *name, const ks_lines *lr, const char *line,
+                       size_t len, ks_scanner *sc, ks_result *res,
+                       ks_on_conv fn, void *arg, ks_stream_stats *st)
+{
+    ks_diags d = {0};
+    ks_conv conv;
+    char where[512];
+    snprintf(where, sizeof where, "%s:%zu", name, lr->lineno);
+    int rc = ks_conv_from_json(line, len, &conv, &d, where);
+    size_t nerr = d.errors;
+    ks_print_diags(stderr, &d);
+    ks_diags_free(&d);
+    if (rc || nerr) {
+        st->bad++;
+        if (!rc)
+            ks_conv_free(&conv);
+        return;
+    }
+    rc = ks_qa(sc, &conv, res);
+    if (rc) {
+        fprintf(stderr, "%s: error: conversation %s not judged: %s\n", where,
+                conv.id, ks_strerror(rc));
+        st->bad++;
+    } else {
+        st->convs++;
+        fn(arg, &conv, res);
+    }
+    ks_conv_free(&conv);
+}
+
+int ks_qa_stream(const char *path, const ks_pack *p, size_t max_line,
+                 ks_on_conv fn, void *arg, ks_stream_stats *st)
+{
+    int is_stdin = !strcmp(path, "-");
+    const char *name = is_stdin ? "<stdin>" : path;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    memset(st, 0, sizeof *st);
+    if (!f) {
+        fprintf(stderr, "kesu: cannot open %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    ks_lines lr;
+    ks_scanner *sc = NULL;
+    ks_result res = {0};
+    int rc = 0;
+    if (ks_lines_open(&lr, f, max_line) || ks_scanner_new(p, &sc)) {
+        fprintf(stderr, "kesu: out of memory\n");
+        rc = -1;
+        goto out;
+    }
+    const char *line;
+    size_t len;
+    int too_long, r;
+    while ((r = ks_lines_next(&lr, &line, &len, &too_long)) == 1) {
+        if (too_long) {
+            st->lines++;
+            st->bad++;
+            fprintf(stderr, "%s:%zu: error: line longer than %zu bytes "
+                            "skipped (raise --max-line if it is genuine)\n",
+                    name, lr.lineno, max_line);
+            continue;
+        }
+        if (blank(line, len))
+            continue;
+        st->lines++;
+        judge_line(name, &lr, line, len, sc, &res, fn, arg, st);
+    }
+    if (r < 0) {
+        fprintf(stderr, "%s:%zu: error: read failed: %s\n", name,
+                lr.lineno + 1, strerror(lr.err));
+        rc = -1;
+    }
+out:
+    ks_result_free(&res);
+    ks_scanner_free(sc);
+    ks_lines_close(&lr);
+    if (!is_stdin)
+        fclose(f);
+    return rc;
+}

@@ -1,0 +1,21 @@
+/* Private: streaming a JSON Lines file through the QA engine. */
+#ifndef KS_QA_STREAM_H
+#define KS_QA_STREAM_H
+
+#include "cli.h"
+
+typedef struct ks_stream_stats {
+    size_t lines;        /* non-blank input lines */
+    size_t convs;        /* conversations judged */
+    size_t bad;          /* lines rejected (reported on stderr) */
+} ks_stream_stats;
+
+typedef void (*ks_on_conv)(void *arg, const ks_conv *c, const ks_result *r);
+
+/* Reads path ("-" = stdin), judges every conversation and calls fn in
+ * input order. Bad lines are reported on stderr with "path:line" and
+ * skipped. Returns 0, or -1 if the input could not be read at all. */
+int ks_qa_stream(const char *path, const ks_pack *p, size_t max_line,
+                 ks_on_conv fn, void *arg, ks_stream_stats *st);
+
+#endif

@@ -1,0 +1,305 @@
+/*
+ * SPEC 3.1 JSON -> ks_conv, through cJSON (chosen for speed over jansson;
+ * see README, "JSON library").
+ *
+ * Every rejected input adds exactly one error naming the JSON path, so a
+ * lead can find the broken field in a million-line export.
+ */
+#include "kesu/conv.h"
+#include "kesu/alloc.h"
+#include "kesu/text.h"
+
+#include <cJSON.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct ctx {
+    ks_diags *diags;
+    const char *prefix;
+} ctx;
+
+static int fail(ctx *c, const char *path, const char *msg)
+{
+    char where[256];
+    snprintf(where, sizeof where, "%s%s%s", c->prefix,
+             *c->prefix && *path ? ": " : "", path);
+    ks_diags_add(c->diags, 0, where, "%s", msg);
+    return KS_EPARSE;
+}
+
+static void warn_unknown(ctx *c, const char *path, const char *key)
+{
+    char where[256];
+    snprintf(where, sizeof where, "%s%s%s", c->prefix, *c->prefix ? ": " : "",
+             path);
+    ks_diags_add(c->diags, 1, where, "unknown field \"%.64s\" ignored", key);
+}
+
+static int known(const char *key, const char *const *keys)
+{
+    for (; *keys; keys++)
+        if (strcmp(key, *keys) == 0)
+            return 1;
+    return 0;
+}
+
+static void check_keys(ctx *c, const cJSON *obj, const char *path,
+                       const char *const *keys)
+{
+    for (const cJSON *it = obj->child; it; it = it->next)
+        if (!known(it->string, keys))
+            warn_unknown(c, path, it->string);
+}
+
+/* Optional string field: absent or null -> *out = NULL. */
+static int get_str(ctx *c, const cJSON *obj, const char *key,
+                   const char *path, int required, char **out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    *out = NULL;
+    char p[160];
+    snprintf(p, sizeof p, "%s%s%s", path, *path ? "." : "", key);
+    if (!v || cJSON_IsNull(v)) {
+        if (required)
+            return fail(c, p, "required field is missing");
+        return KS_OK;
+    }
+    if (!cJSON_IsString(v))
+        return fail(c, p, "must be a string");
+    *out = ks_strdup(v->valuestring);
+    return *out ? KS_OK : KS_ENOMEM;
+}
+
+static int get_time(ctx *c, const cJSON *obj, const char *key,
+                    const char *path, int64_t *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    char p[160];
+    snprintf(p, sizeof p, "%s%s%s", path, *path ? "." : "", key);
+    *out = KS_TIME_NONE;
+    if (!v || cJSON_IsNull(v))
+        return KS_OK;
+    if (!cJSON_IsString(v) || ks_time_parse(v->valuestring, out) != KS_OK)
+        return fail(c, p, "must be an ISO 8601 time such as "
+                          "2024-06-05T10:00:00+08:00");
+    return KS_OK;
+}
+
+static int get_num(ctx *c, const cJSON *obj, const char *key,
+                   const char *path, double *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    char p[160];
+    snprintf(p, sizeof p, "%s%s%s", path, *path ? "." : "", key);
+    *out = -1;
+    if (!v || cJSON_IsNull(v))
+        return KS_OK;
+    if (!cJSON_IsNumber(v))
+        return fail(c, p, "must be a number");
+    if (v->valuedouble < 0)
+        return fail(c, p, "must not be negative");
+    *out = v->valuedouble;
+    return KS_OK;
+}
+
+static int parse_order(ctx *c, const cJSON *o, ks_order *ord)
+{
+    static const char *const keys[] = {
+        "id", "sku", "batch", "category", "price", "cost", "ordered_at",
+        "shipped_at", "delivered_at", "carrier", "region", "shelf_life_days",
+        NULL};
+    if (!cJSON_IsObject(o))
+        return fail(c, "order", "must be an object");
+    check_keys(c, o, "order", keys);
+    double shelf;
+    int rc;
+    if ((rc = get_str(c, o, "id", "order", 0, &ord->id)) ||
+        (rc = get_str(c, o, "sku", "order", 0, &ord->sku)) ||
+        (rc = get_str(c, o, "batch", "order", 0, &ord->batch)) ||
+        (rc = get_str(c, o, "category", "order", 0, &ord->category)) ||
+        (rc = get_str(c, o, "carrier", "order", 0, &ord->carrier)) ||
+        (rc = get_str(c, o, "region", "order", 0, &ord->region)) ||
+        (rc = get_num(c, o, "price", "order", &ord->price)) ||
+        (rc = get_num(c, o, "cost", "order", &ord->cost)) ||
+        (rc = get_num(c, o, "shelf_life_days", "order", &shelf)) ||
+        (rc = get_time(c, o, "ordered_at", "order", &ord->ordered_at)) ||
+        (rc = get_time(c, o, "shipped_at", "order", &ord->shipped_at)) ||
+        (rc = get_time(c, o, "delivered_at", "order", &ord->delivered_at)))
+        return rc;
+    if (shelf > 1e6)
+        return fail(c, "order.shelf_life_days", "is out of range");
+    ord->shelf_life_days = shelf < 0 ? -1 : (int)shelf;
+    return KS_OK;
+}
+
+static int parse_from(ctx *c, const cJSON *m, const char *path, ks_msg *msg)
+{
+    char p[96];
+    snprintf(p, sizeof p, "%s.from", path);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "from");
+    if (!v)
+        return fail(c, p, "required field is missing");
+    if (!cJSON_IsString(v))
+        return fail(c, p, "must be a string");
+    for (int f = KS_FROM_CUSTOMER; f <= KS_FROM_SYSTEM; f++)
+        if (strcmp(v->valuestring, ks_from_name((ks_from)f)) == 0) {
+            msg->from = (ks_from)f;
+            return KS_OK;
+        }
+    return fail(c, p, "must be \"customer\", \"agent\" or \"system\"");
+}
+
+static int parse_event(ctx *c, const cJSON *m, const char *path, ks_msg *msg)
+{
+    char p[96];
+    snprintf(p, sizeof p, "%s.event", path);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "event");
+    if (msg->from != KS_FROM_SYSTEM) {
+        if (v)
+            return fail(c, p, "only system messages carry an event");
+        return KS_OK;
+    }
+    if (!v)
+        return fail(c, p, "a system message needs an event "
+                          "(end, transfer, timeout, rating)");
+    if (cJSON_IsString(v))
+        for (int e = KS_EV_END; e <= KS_EV_RATING; e++)
+            if (strcmp(v->valuestring, ks_event_name((ks_event)e)) == 0) {
+                msg->event = (ks_event)e;
+                return KS_OK;
+            }
+    return fail(c, p, "must be \"end\", \"transfer\", \"timeout\" or "
+                      "\"rating\"");
+}
+
+static int parse_msg(ctx *c, const cJSON *m, size_t idx, ks_msg *msg)
+{
+    static const char *const keys[] = {"id", "at", "from", "text", "event",
+                                       NULL};
+    char path[64];
+    snprintf(path, sizeof path, "messages[%zu]", idx);
+    if (!cJSON_IsObject(m))
+        return fail(c, path, "must be an object");
+    check_keys(c, m, path, keys);
+    int rc;
+    if ((rc = get_str(c, m, "id", path, 0, &msg->id)) ||
+        (rc = get_time(c, m, "at", path, &msg->at)) ||
+        (rc = parse_from(c, m, path, msg)) ||
+        (rc = parse_event(c, m, path, msg)) ||
+        (rc = get_str(c, m, "text", path, msg->from != KS_FROM_SYSTEM,
+                      &msg->text)))
+        return rc;
+    if (!msg->text && !(msg->text = ks_strdup("")))
+        return KS_ENOMEM;
+    msg->text_len = strlen(msg->text);
+    return KS_OK;
+}
+
+static int parse_messages(ctx *c, const cJSON *arr, ks_conv *conv)
+{
+    if (!arr)
+        return fail(c, "messages", "required field is missing");
+    if (!cJSON_IsArray(arr))
+        return fail(c, "messages", "must be an array");
+    size_t n = (size_t)cJSON_GetArraySize(arr);
+    conv->msgs = ks_calloc(n ? n : 1, sizeof *conv->msgs);
+    if (!conv->msgs)
+        return KS_ENOMEM;
+    size_t i = 0;
+    for (const cJSON *m = arr->child; m; m = m->next, i++) {
+        conv->nmsgs = i + 1;
+        conv->msgs[i].at = KS_TIME_NONE;
+        int rc = parse_msg(c, m, i, &conv->msgs[i]);
+        if (rc)
+            return rc;
+    }
+    conv->nmsgs = i;
+    return KS_OK;
+}
+
+static int parse_conv(ctx *c, const cJSON *root, ks_conv *conv)
+{
+    static const char *const keys[] = {"id", "channel", "shop", "agent",
+                                       "customer", "order", "messages", NULL};
+    if (!cJSON_IsObject(root))
+        return fail(c, "", "a conversation must be a JSON object");
+    check_keys(c, root, "", keys);
+    int rc;
+    if ((rc = get_str(c, root, "id", "", 1, &conv->id)) ||
+        (rc = get_str(c, root, "channel", "", 0, &conv->channel)) ||
+        (rc = get_str(c, root, "shop", "", 0, &conv->shop)) ||
+        (rc = get_str(c, root, "agent", "", 0, &conv->agent)) ||
+        (rc = get_str(c, root, "customer", "", 0, &conv->customer)))
+        return rc;
+    const cJSON *order = cJSON_GetObjectItemCaseSensitive(root, "order");
+    conv->order.price = conv->order.cost = -1;
+    conv->order.shelf_life_days = -1;
+    conv->order.ordered_at = conv->order.shipped_at =
+        conv->order.delivered_at = KS_TIME_NONE;
+    if (order && !cJSON_IsNull(order)) {
+        conv->has_order = 1;
+        if ((rc = parse_order(c, order, &conv->order)))
+            return rc;
+    }
+    return parse_messages(c, cJSON_GetObjectItemCaseSensitive(root, "messages"),
+                          conv);
+}
+
+int ks_conv_from_json(const char *json, size_t len, ks_conv *out,
+                      ks_diags *diags, const char *where_prefix)
+{
+    ctx c = {diags, where_prefix ? where_prefix : ""};
+    memset(out, 0, sizeof *out);
+    size_t bad;
+    if (ks_utf8_validate(json, len, &bad) != KS_OK) {
+        char where[160];
+        snprintf(where, sizeof where, "%s%sbyte %zu", c.prefix,
+                 *c.prefix ? ": " : "", bad + 1);
+        ks_diags_add(diags, 0, where, "invalid UTF-8 (text must be UTF-8)");
+        return KS_EUTF8;
+    }
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    if (!root) {
+        size_t col = end && end >= json ? (size_t)(end - json) : 0;
+        char where[160];
+        snprintf(where, sizeof where, "%s%scolumn %zu", c.prefix,
+                 *c.prefix ? ": " : "", ks_utf8_count(json, col) + 1);
+        ks_diags_add(diags, 0, where, "broken JSON");
+        return KS_EPARSE;
+    }
+    int rc = parse_conv(&c, root, out);
+    cJSON_Delete(root);
+    if (rc) {
+        if (rc == KS_ENOMEM)
+            fail(&c, "", "out of memory");
+        ks_conv_free(out);
+    }
+    return rc;
+}
+
+static void order_free(ks_order *o)
+{
+    ks_free(o->id);
+    ks_free(o->sku);
+    ks_free(o->batch);
+    ks_free(o->category);
+    ks_free(o->carrier);
+    ks_free(o->region);
+}
+
+void ks_conv_free(ks_conv *c)
+{
+    for (size_t i = 0; i < c->nmsgs; i++) {
+        ks_free(c->msgs[i].id);
+        ks_free(c->msgs[i].text);
+    }
+    ks_free(c->msgs);
+    order_free(&c->order);
+    ks_free(c->id);
+    ks_free(c->channel);
+    ks_free(c->shop);
+    ks_free(c->agent);
+    ks_free(c->customer);
+    memset(c, 0, sizeof *c);
+}

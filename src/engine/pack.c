@@ -1,0 +1,129 @@
+/* Pack lifecycle, statistics, word export and example checking. */
+#include "pack_int.h"
+#include "kesu/alloc.h"
+#include "kesu/qa.h"
+
+#include <string.h>
+
+static void pred_clear(ks_pred *p)
+{
+    ks_free(p->has);
+    ks_free(p->has_all);
+    ks_free(p->lacks);
+}
+
+void ks_rule_clear(ks_rule *r);
+void ks_rule_clear(ks_rule *r)
+{
+    ks_free(r->name);
+    ks_free(r->where);
+    ks_free(r->advice);
+    for (size_t i = 0; i < r->nsteps; i++)
+        pred_clear(&r->steps[i].pred);
+    ks_free(r->steps);
+    for (size_t i = 0; i < r->nunless; i++)
+        ks_free(r->unless_category[i]);
+    ks_free(r->unless_category);
+    for (size_t i = 0; i < r->nexamples; i++) {
+        ks_free(r->examples[i].where);
+        ks_conv_free(&r->examples[i].conv);
+    }
+    ks_free(r->examples);
+}
+
+void ks_pack_free(ks_pack *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->nlists; i++) {
+        ks_free(p->lists[i].name);
+        ks_free(p->lists[i].where);
+    }
+    ks_free(p->lists);
+    for (size_t i = 0; i < p->nlits; i++) {
+        ks_free(p->lits[i].text);
+        ks_free(p->lits[i].targets);
+    }
+    ks_free(p->lits);
+    for (size_t i = 0; i < p->nrules; i++)
+        ks_rule_clear(&p->rules[i]);
+    ks_free(p->rules);
+    hs_free_database(p->db);
+    ks_free(p);
+}
+
+void ks_pack_get_stats(const ks_pack *p, ks_pack_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    st->lists = p->nlists;
+    st->words = p->nlits - p->nregex;
+    st->regexes = p->nregex;
+    st->rules = p->nrules;
+    for (size_t i = 0; i < p->nrules; i++)
+        st->examples += p->rules[i].nexamples;
+    if (p->db)
+        hs_database_size(p->db, &st->db_bytes);
+}
+
+int ks_pack_each_word(const ks_pack *p,
+                      int (*fn)(const char *word, const char *list, void *arg),
+                      void *arg)
+{
+    for (size_t i = 0; i < p->nlits; i++) {
+        const ks_lit *l = &p->lits[i];
+        if (l->is_regex)
+            continue;
+        for (size_t t = 0; t < l->ntargets; t++) {
+            if (l->targets[t] & 1u)
+                continue;   /* exceptions are not words to look for */
+            int rc = fn(l->text, p->lists[l->targets[t] >> 1].name, arg);
+            if (rc)
+                return rc;
+            break;
+        }
+    }
+    return KS_OK;
+}
+
+/* Did rule r produce its output for the example? */
+static int rule_fired(const ks_rule *r, const ks_result *res)
+{
+    if (r->out_kind == KS_OUT_RISK)
+        return (int)res->risk >= r->out_code;
+    if (r->out_kind == KS_OUT_CAUSE)
+        return (res->causes >> r->out_code) & 1u;
+    for (size_t i = 0; i < res->nfindings; i++)
+        if (strcmp(res->findings[i].rule, r->name) == 0)
+            return 1;
+    return 0;
+}
+
+size_t ks_pack_check_examples(const ks_pack *p, ks_diags *diags)
+{
+    ks_scanner *s;
+    if (ks_scanner_new(p, &s)) {
+        ks_diags_add(diags, 0, "pack", "out of memory");
+        return 1;
+    }
+    ks_result res = {0};
+    size_t failed = 0;
+    for (size_t i = 0; i < p->nrules; i++) {
+        const ks_rule *r = &p->rules[i];
+        for (size_t k = 0; k < r->nexamples; k++) {
+            const ks_example *ex = &r->examples[k];
+            int rc = ks_qa(s, &ex->conv, &res);
+            int got = rc == KS_OK && rule_fired(r, &res);
+            if (rc == KS_OK && got == ex->fires)
+                continue;
+            failed++;
+            ks_diags_add(diags, 0, ex->where, "example of rule \"%s\" %s",
+                         r->name,
+                         rc ? ks_strerror(rc)
+                         : ex->fires ? "should fire but does not"
+                                     : "fires but should not");
+        }
+    }
+    ks_result_free(&res);
+    ks_scanner_free(s);
+    return failed;
+}

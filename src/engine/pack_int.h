@@ -1,0 +1,136 @@
+/*
+ * Private to the engine: the compiled form of a rule pack.
+ *
+ * Lists are numbered 0..nlists-1; a message's hits are summarised as a
+ * bitset over lists (KS_BITS words of 64 bits), so a rule step is a few
+ * AND/compare operations per message. Every literal word of every list is
+ * one entry of lits[], and one Vectorscan pattern id; a literal shared by
+ * several lists (or used as an exception) carries several targets.
+ */
+#ifndef KS_PACK_INT_H
+#define KS_PACK_INT_H
+
+#include <hs.h>
+#include <stdint.h>
+#include "kesu/codes.h"
+#include "kesu/conv.h"
+#include "kesu/pack.h"
+
+typedef struct ks_list {
+    char *name;
+    char *where;        /* file:line of the definition */
+    int used;           /* referenced by a condition or rule */
+} ks_list;
+
+/* A target: list index << 1 | 1 when the literal is an exception. */
+typedef struct ks_lit {
+    char *text;         /* normalised literal, or regex source */
+    size_t len;         /* bytes of text */
+    int is_regex;
+    int bound_left;     /* must not touch an ASCII token on the left */
+    int bound_right;
+    uint32_t *targets;
+    size_t ntargets;
+} ks_lit;
+
+enum { KS_BY_ANY = -1 };
+enum { KS_DIR_AFTER = 0, KS_DIR_BEFORE = 1 };
+
+typedef struct ks_pred {
+    int by;             /* ks_from or KS_BY_ANY */
+    int event;          /* ks_event; KS_EV_NONE = any */
+    uint64_t *has;      /* any of; NULL = no constraint */
+    uint64_t *has_all;  /* all of */
+    uint64_t *lacks;    /* none of */
+    int64_t reply_delay_over_ms; /* < 0 = no constraint */
+} ks_pred;
+
+typedef struct ks_step {
+    ks_pred pred;
+    int absent;         /* no message within the window satisfies pred */
+    int next;           /* only the next message by `by` is considered */
+    int dir;            /* KS_DIR_AFTER or KS_DIR_BEFORE the previous step */
+    int evidence;       /* this step's message is the finding's evidence */
+    int within_turns;   /* < 0 = unbounded */
+    int64_t within_ms;  /* < 0 = unbounded */
+} ks_step;
+
+enum { KS_OUT_INCIDENT, KS_OUT_RISK, KS_OUT_CAUSE };
+
+typedef struct ks_example {
+    int fires;          /* expected outcome */
+    char *where;        /* file:line of the example */
+    ks_conv conv;
+} ks_example;
+
+typedef struct ks_rule {
+    char *name;
+    char *where;
+    char *advice;
+    int out_kind;       /* KS_OUT_* */
+    int out_code;       /* ks_incident, ks_risk or ks_cause */
+    ks_step *steps;
+    size_t nsteps;
+    char **unless_category; /* order categories that exempt the rule */
+    size_t nunless;
+    ks_example *examples;
+    size_t nexamples;
+} ks_rule;
+
+struct ks_pack {
+    ks_list *lists;
+    size_t nlists;
+    size_t bitwords;    /* 64-bit words per list bitset */
+    ks_lit *lits;
+    size_t nlits;
+    size_t nregex;
+    hs_database_t *db;
+    ks_rule *rules;
+    size_t nrules;
+    uint64_t *bitpool;  /* storage of every pred bitset */
+};
+
+#define KS_BIT_SET(bs, i) ((bs)[(i) >> 6] |= (uint64_t)1 << ((i)&63))
+#define KS_BIT_GET(bs, i) (((bs)[(i) >> 6] >> ((i)&63)) & 1)
+
+/* Word handling (pack_words.c). */
+typedef struct ks_litset ks_litset;
+int ks_litset_new(ks_litset **out);
+void ks_litset_free(ks_litset *ls);
+/* Adds a word of list `list` (expanding [abc] classes); returns the number
+ * of literals added, or a negative error with a message in *err. */
+int ks_litset_add_word(ks_litset *ls, const char *word, uint32_t list,
+                       int is_except, const char **err);
+int ks_litset_add_regex(ks_litset *ls, const char *re, uint32_t list,
+                        int is_except);
+/* Moves the literals into the pack. */
+void ks_litset_finish(ks_litset *ls, ks_pack *p);
+
+/* Compiles p->lits into p->db (pack_compile.c). */
+int ks_pack_compile(ks_pack *p, ks_diags *d);
+/* Checks one regex; returns NULL if fine, else a static/perm message. */
+const char *ks_regex_check(const char *re, char *buf, size_t bufsz);
+
+/* Rule evaluation (rules_eval.c). */
+typedef struct ks_hit {
+    uint32_t list;
+    uint32_t start, end; /* code points in the source text */
+} ks_hit;
+
+typedef struct ks_msgview {
+    const ks_msg *m;
+    const uint64_t *bits;      /* bitwords words */
+    const ks_hit *hits;        /* leftmost hit per list present */
+    size_t nhits;
+    int64_t reply_delay_ms;    /* agent replies only; else -1 */
+} ks_msgview;
+
+/* Calls emit(step index of evidence, message index) when rule r fires;
+ * returns the number of times it fired. */
+size_t ks_rule_eval(const ks_pack *p, const ks_rule *r, const ks_conv *c,
+                    const ks_msgview *mv,
+                    void (*emit)(void *arg, const ks_rule *r, size_t step,
+                                 size_t msg),
+                    void *arg);
+
+#endif
