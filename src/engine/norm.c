@@ -57,7 +57,23 @@ static uint32_t fold_slow(uint32_t cp)
         cp = '+';
     if (cp >= 'A' && cp <= 'Z')
         cp += 32;
-    return t2s_lookup(cp);
+    cp = t2s_lookup(cp);
+    /* Variants that mean the same to a reader: the polite 您 is 你 for
+     * matching, and the traditional characters OpenCC keeps one by one
+     * (著, 瞭, 祇) take their usual simplified form. */
+    switch (cp) {
+    case 0x60A8: /* 您 */
+    case 0x59B3: /* 妳 */
+        return 0x4F60; /* 你 */
+    case 0x8457: /* 著 */
+        return 0x7740; /* 着 */
+    case 0x77AD: /* 瞭 */
+        return 0x4E86; /* 了 */
+    case 0x7947: /* 祇 */
+        return 0x53EA; /* 只 */
+    default:
+        return cp;
+    }
 }
 
 static int is_cjk(uint32_t cp)

@@ -29,6 +29,7 @@ typedef struct ks_lit {
     int is_regex;
     int bound_left;     /* must not touch an ASCII token on the left */
     int bound_right;
+    int pure_alnum;     /* only [a-z0-9]: "1 TB", "TB-200" also excluded */
     uint32_t *targets;
     size_t ntargets;
 } ks_lit;

@@ -306,12 +306,14 @@ static int parse_unless(ks_loader *L, ks_ydoc *doc, yaml_node_t *v,
 }
 
 /* YAML folds a multi-line scalar with spaces, right for English and wrong
- * for Chinese: drop a space that sits between two non-ASCII characters. */
+ * for Chinese: drop a space before a non-ASCII character that follows a
+ * non-ASCII character or punctuation. */
 static void join_cjk_lines(char *s)
 {
     char *o = s;
     for (char *p = s; *p; p++) {
-        if (*p == ' ' && o > s && ((unsigned char)o[-1] & 0x80) &&
+        if (*p == ' ' && o > s &&
+            (((unsigned char)o[-1] & 0x80) || strchr(",.;:!?)", o[-1])) &&
             ((unsigned char)p[1] & 0x80))
             continue;
         *o++ = *p;

@@ -103,8 +103,8 @@ static int is_token(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-/* Short ASCII ends ("tb", "jd", "v信") must stand alone; long ones
- * ("taobao") are distinctive enough inside URLs. */
+/* Short ASCII ends ("tb", "jd", "v信") and numbers ("12315") must stand
+ * alone; long words ("taobao") are distinctive enough inside URLs. */
 static void set_bounds(ks_lit *l)
 {
     size_t lead = 0, trail = 0;
@@ -112,8 +112,12 @@ static void set_bounds(ks_lit *l)
         lead++;
     while (trail < l->len && is_token((unsigned char)l->text[l->len - 1 - trail]))
         trail++;
-    l->bound_left = lead > 0 && lead <= 4;
-    l->bound_right = trail > 0 && trail <= 4;
+    int digits_only = 1;
+    for (size_t i = 0; i < l->len; i++)
+        digits_only &= l->text[i] >= '0' && l->text[i] <= '9';
+    l->pure_alnum = lead == l->len;
+    l->bound_left = lead > 0 && (lead <= 4 || digits_only);
+    l->bound_right = trail > 0 && (trail <= 4 || digits_only);
 }
 
 static int insert(ks_litset *ls, const char *text, size_t len, int is_regex,

@@ -122,7 +122,8 @@ static int bounded(const ks_lit *l, const char *t, size_t len, size_t from,
         size_t i = from;
         while (i > 0 && from - i < 2 && strchr(" -_", t[i - 1]))
             i--;
-        if (i < from && i > 0 && is_digit((unsigned char)t[i - 1]))
+        if (l->pure_alnum && i < from && i > 0 &&
+            is_digit((unsigned char)t[i - 1]))
             return 0;
     }
     if (l->bound_right && to < len) {
@@ -131,7 +132,7 @@ static int bounded(const ks_lit *l, const char *t, size_t len, size_t from,
         size_t i = to;
         while (i < len && i - to < 2 && strchr(" -_", t[i]))
             i++;
-        if (i > to && i < len && is_digit((unsigned char)t[i]))
+        if (l->pure_alnum && i > to && i < len && is_digit((unsigned char)t[i]))
             return 0;
     }
     return 1;
