@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= 2
 CMAKE_ARGS ?=
 
-.PHONY: all bootstrap build run test test-fast test-asan bench fuzz clean
+.PHONY: all bootstrap build run test test-fast test-asan fuzz clean
 
 all: build
 
@@ -32,8 +32,6 @@ test-asan: bootstrap
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j$(JOBS)
 
-bench: build
-	bench/run
 
 fuzz: bootstrap
 	tests/fuzz/run-libfuzzer $(FUZZ_SECONDS)
