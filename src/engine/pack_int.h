@@ -134,4 +134,9 @@ size_t ks_rule_eval(const ks_pack *p, const ks_rule *r, const ks_conv *c,
                                  size_t msg),
                     void *arg);
 
+/* Does rule r alone fire on c? (for rule examples; qa.c) */
+struct ks_scanner;
+int ks_qa_rule_fires(struct ks_scanner *s, const ks_conv *c, const ks_rule *r,
+                     int *fired);
+
 #endif

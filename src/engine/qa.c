@@ -399,6 +399,26 @@ int ks_qa(ks_scanner *s, const ks_conv *c, ks_result *r)
     return KS_OK;
 }
 
+static void count_only(void *arg, const ks_rule *r, size_t step, size_t msg)
+{
+    (void)r;
+    (void)step;
+    (void)msg;
+    ++*(size_t *)arg;
+}
+
+int ks_qa_rule_fires(ks_scanner *s, const ks_conv *c, const ks_rule *r,
+                     int *fired)
+{
+    int rc = build_views(s, c);
+    if (rc)
+        return rc;
+    size_t n = 0;
+    ks_rule_eval(s->p, r, c, s->views, count_only, &n);
+    *fired = n > 0;
+    return KS_OK;
+}
+
 void ks_result_free(ks_result *r)
 {
     ks_free(r->findings);
