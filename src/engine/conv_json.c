@@ -18,9 +18,11 @@ typedef struct ctx {
     const char *prefix;
 } ctx;
 
+#define WHERE_MAX 4400 /* a PATH_MAX file name, its line and a JSON path */
+
 static int fail(ctx *c, const char *path, const char *msg)
 {
-    char where[256];
+    char where[WHERE_MAX];
     snprintf(where, sizeof where, "%s%s%s", c->prefix,
              *c->prefix && *path ? ": " : "", path);
     ks_diags_add(c->diags, 0, where, "%s", msg);
@@ -29,9 +31,9 @@ static int fail(ctx *c, const char *path, const char *msg)
 
 static void warn_unknown(ctx *c, const char *path, const char *key)
 {
-    char where[256];
-    snprintf(where, sizeof where, "%s%s%s", c->prefix, *c->prefix ? ": " : "",
-             path);
+    char where[WHERE_MAX];
+    snprintf(where, sizeof where, "%s%s%s", c->prefix,
+             *c->prefix && *path ? ": " : "", path);
     ks_diags_add(c->diags, 1, where, "unknown field \"%.64s\" ignored", key);
 }
 
@@ -245,6 +247,22 @@ static int parse_conv(ctx *c, const cJSON *root, ks_conv *conv)
                           conv);
 }
 
+/* Offset of a \u0000 escape in the raw JSON, or len. cJSON would end
+ * the string there and silently drop the rest of a message. */
+static size_t find_nul_escape(const char *s, size_t len)
+{
+    for (size_t i = 0; i + 6 <= len; i++) {
+        if (s[i] != '\\' || s[i + 1] != 'u' || memcmp(s + i + 2, "0000", 4))
+            continue;
+        size_t bs = 0;
+        while (bs < i + 1 && s[i - bs] == '\\')
+            bs++;
+        if (bs % 2 == 1)
+            return i;
+    }
+    return len;
+}
+
 int ks_conv_from_json(const char *json, size_t len, ks_conv *out,
                       ks_diags *diags, const char *where_prefix)
 {
@@ -252,7 +270,7 @@ int ks_conv_from_json(const char *json, size_t len, ks_conv *out,
     memset(out, 0, sizeof *out);
     size_t bad;
     if (ks_utf8_validate(json, len, &bad) != KS_OK) {
-        char where[160];
+        char where[WHERE_MAX];
         snprintf(where, sizeof where, "%s%sbyte %zu", c.prefix,
                  *c.prefix ? ": " : "", bad + 1);
         ks_diags_add(diags, 0, where, "invalid UTF-8 (text must be UTF-8)");
@@ -262,10 +280,26 @@ int ks_conv_from_json(const char *json, size_t len, ks_conv *out,
     cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
     if (!root) {
         size_t col = end && end >= json ? (size_t)(end - json) : 0;
-        char where[160];
+        char where[WHERE_MAX];
         snprintf(where, sizeof where, "%s%scolumn %zu", c.prefix,
                  *c.prefix ? ": " : "", ks_utf8_count(json, col) + 1);
         ks_diags_add(diags, 0, where, "broken JSON");
+        return KS_EPARSE;
+    }
+    size_t rest = end ? (size_t)(end - json) : len;
+    while (rest < len && strchr(" \t\r\n", json[rest]))
+        rest++;
+    size_t nul = find_nul_escape(json, len);
+    if (rest < len || nul < len) {
+        char where[WHERE_MAX];
+        size_t at = rest < len ? rest : nul;
+        snprintf(where, sizeof where, "%s%scolumn %zu", c.prefix,
+                 *c.prefix ? ": " : "", ks_utf8_count(json, at) + 1);
+        ks_diags_add(diags, 0, where, rest < len
+                     ? "unexpected text after the conversation (one "
+                       "conversation per line)"
+                     : "\\u0000 (NUL) is not allowed in a string");
+        cJSON_Delete(root);
         return KS_EPARSE;
     }
     int rc = parse_conv(&c, root, out);

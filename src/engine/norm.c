@@ -57,7 +57,14 @@ static uint32_t fold_slow(uint32_t cp)
         cp = '+';
     if (cp >= 'A' && cp <= 'Z')
         cp += 32;
-    cp = t2s_lookup(cp);
+    /* OpenCC's pairs are not closed (薴 -> 苧 -> 苎): follow them to a
+     * fixed point, or a word and a message could fold differently. */
+    for (int i = 0; i < 4; i++) {
+        uint32_t next = t2s_lookup(cp);
+        if (next == cp)
+            break;
+        cp = next;
+    }
     /* Variants that mean the same to a reader: the polite 您 is 你 for
      * matching, and the traditional characters OpenCC keeps one by one
      * (著, 瞭, 祇) take their usual simplified form. */

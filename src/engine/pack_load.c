@@ -103,9 +103,9 @@ static int load_list(ks_loader *L, ks_ydoc *doc, yaml_node_t *item)
     l->name = ks_strdup(name);
     l->where = ks_strdup(ks_ywhere(doc, nn, where, sizeof where));
     l->used = 0;
+    uint32_t id = (uint32_t)L->p->nlists++;   /* ks_pack_free owns it now */
     if (!l->name || !l->where)
         return KS_ENOMEM;
-    uint32_t id = (uint32_t)L->p->nlists++;
     int rc1 = add_list_words(L, doc, words, id, 0, 0);
     int rc2 = add_list_words(L, doc, regex, id, 0, 1);
     int rc3 = add_list_words(L, doc, ks_yget(doc, item, "except"), id, 1, 0);

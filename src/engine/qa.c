@@ -16,12 +16,19 @@
 #include <time.h>
 
 #define KS_MAX_RAW_PER_MSG 65536
-#define KS_MAX_EXC_PER_MSG 256
 
 typedef struct raw {
     uint32_t lit;
     uint32_t from, to;      /* bytes in normalised text */
 } raw;
+
+/* An exception's span for one list; `reach` is the largest `to` of this
+ * span and the ones before it in the same list, so one binary search
+ * answers "does any exception of list L overlap [from, to)?". */
+typedef struct exc_span {
+    uint32_t list;
+    uint32_t from, to, reach;
+} exc_span;
 
 struct ks_scanner {
     const ks_pack *p;
@@ -29,8 +36,9 @@ struct ks_scanner {
     ks_text txt;
     raw *raws;
     size_t nraw, capraw;
-    uint32_t exc[KS_MAX_EXC_PER_MSG]; /* raws that are some list's exception */
-    size_t nexc;
+    exc_span *exc;          /* exception spans, sorted by (list, from) */
+    size_t nexc, capexc;
+    int oom;                /* an allocation failed inside a callback */
     ks_hit *hits;           /* all messages' hits, grouped per message */
     size_t nhits, caphits;
     uint64_t *bits;         /* nmsgs * bitwords */
@@ -63,6 +71,7 @@ void ks_scanner_free(ks_scanner *s)
     hs_free_scratch(s->scratch);
     ks_text_free(&s->txt);
     ks_free(s->raws);
+    ks_free(s->exc);
     ks_free(s->hits);
     ks_free(s->bits);
     ks_free(s->views);
@@ -94,8 +103,10 @@ static int on_match(unsigned id, unsigned long long from,
             return 1;   /* degenerate text: stop, keep what we have */
         size_t cap = s->capraw ? s->capraw * 2 : 64;
         raw *r = ks_realloc(s->raws, cap * sizeof *r);
-        if (!r)
+        if (!r) {
+            s->oom = 1;
             return 1;
+        }
         s->raws = r;
         s->capraw = cap;
     }
@@ -152,40 +163,70 @@ static int push_hit(ks_scanner *s, ks_hit h)
     return KS_OK;
 }
 
-static int excepted(const ks_scanner *s, uint32_t list, const raw *r)
+static int cmp_exc(const void *a, const void *b)
 {
-    for (size_t i = 0; i < s->nexc; i++) {
-        const raw *e = &s->raws[s->exc[i]];
-        if (e->to <= r->from || e->from >= r->to)
-            continue;
-        const ks_lit *l = &s->p->lits[e->lit];
-        for (size_t t = 0; t < l->ntargets; t++)
-            if (l->targets[t] == (list << 1 | 1u))
-                return 1;
-    }
-    return 0;
+    const exc_span *x = a, *y = b;
+    if (x->list != y->list)
+        return x->list < y->list ? -1 : 1;
+    return x->from < y->from ? -1 : x->from > y->from;
 }
 
-/* Exceptions are few; gathering them first keeps the check linear in the
- * number of matches. */
-static void gather_exceptions(ks_scanner *s)
+/* Gathers every exception match of the message, per list it excepts. */
+static int gather_exceptions(ks_scanner *s)
 {
     s->nexc = 0;
-    for (size_t i = 0; i < s->nraw && s->nexc < KS_MAX_EXC_PER_MSG; i++) {
-        const ks_lit *l = &s->p->lits[s->raws[i].lit];
-        for (size_t t = 0; t < l->ntargets; t++)
-            if (l->targets[t] & 1u) {
-                s->exc[s->nexc++] = (uint32_t)i;
-                break;
+    for (size_t i = 0; i < s->nraw; i++) {
+        const raw *r = &s->raws[i];
+        const ks_lit *l = &s->p->lits[r->lit];
+        for (size_t t = 0; t < l->ntargets; t++) {
+            if (!(l->targets[t] & 1u))
+                continue;
+            if (s->nexc == s->capexc) {
+                size_t cap = s->capexc ? s->capexc * 2 : 16;
+                exc_span *e = ks_realloc(s->exc, cap * sizeof *e);
+                if (!e)
+                    return KS_ENOMEM;
+                s->exc = e;
+                s->capexc = cap;
             }
+            s->exc[s->nexc++] = (exc_span){l->targets[t] >> 1, r->from, r->to,
+                                           r->to};
+        }
     }
+    if (s->nexc > 1)
+        qsort(s->exc, s->nexc, sizeof *s->exc, cmp_exc);
+    for (size_t i = 1; i < s->nexc; i++)
+        if (s->exc[i].list == s->exc[i - 1].list &&
+            s->exc[i - 1].reach > s->exc[i].reach)
+            s->exc[i].reach = s->exc[i - 1].reach;
+    return KS_OK;
+}
+
+/* Does an exception of `list` overlap r? The last span of the list that
+ * starts before r ends has the greatest reach of all such spans. */
+static int excepted(const ks_scanner *s, uint32_t list, const raw *r)
+{
+    size_t lo = 0, hi = s->nexc;
+    while (lo < hi) {    /* first span with (list, from) >= (list, r->to) */
+        size_t mid = lo + (hi - lo) / 2;
+        const exc_span *e = &s->exc[mid];
+        if (e->list < list || (e->list == list && e->from < r->to))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return 0;
+    const exc_span *e = &s->exc[lo - 1];
+    return e->list == list && e->reach > r->from;
 }
 
 /* Turns the raw matches of one message into its leftmost hit per list. */
 static int collect_hits(ks_scanner *s, uint64_t *bits, size_t first)
 {
     const ks_text *t = &s->txt;
-    gather_exceptions(s);
+    if (gather_exceptions(s))
+        return KS_ENOMEM;
     for (size_t i = 0; i < s->nraw; i++) {
         const raw *r = &s->raws[i];
         const ks_lit *l = &s->p->lits[r->lit];
@@ -225,9 +266,12 @@ static int scan_msg(ks_scanner *s, const ks_msg *m, uint64_t *bits)
         return rc;
     uint64_t t1 = s->timing ? now_ns() : 0;
     s->nraw = 0;
+    s->oom = 0;
     if (s->txt.len > 0) {
         hs_error_t e = hs_scan(s->p->db, s->txt.norm, (unsigned)s->txt.len, 0,
                                s->scratch, on_match, s);
+        if (s->oom)
+            return KS_ENOMEM;
         if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED)
             return KS_EMATCH;
     }
