@@ -27,13 +27,34 @@ typedef struct ks_source {
     size_t len;
 } ks_source;
 
+/*
+ * Compiling a large pack's database takes Vectorscan a second or more, so
+ * a program may hand the loader a cache for compiled databases. key is a
+ * digest of everything the database is compiled from (patterns, flags,
+ * Vectorscan version); get() returns 0 and a buffer the caller frees with
+ * free(), or non-zero on a miss; put() stores a copy. Both are optional
+ * best-effort: a failing cache only costs the compile.
+ */
+typedef struct ks_db_cache {
+    int (*get)(void *arg, const char *key, char **data, size_t *len);
+    void (*put)(void *arg, const char *key, const char *data, size_t len);
+    void *arg;
+} ks_db_cache;
+
+/* ks_pack_load() with a database cache (NULL: none). */
+KS_API int ks_pack_load_cached(const ks_source *srcs, size_t n,
+                               const ks_db_cache *cache, ks_pack **out,
+                               ks_diags *diags);
+
 /* Builds a pack from n sources. Errors and warnings go to diags; returns
  * KS_ERULES if any error was found (then *out is NULL). */
 KS_API int ks_pack_load(const ks_source *srcs, size_t n, ks_pack **out,
                         ks_diags *diags);
 
-/* Reads every *.yaml file of dir (sorted by name) and calls
- * ks_pack_load(). I/O errors are reported in diags too. */
+/* Reads every *.yaml file of dir (sorted by name) and loads them, with
+ * the compiled database cached as files under $KESU_CACHE_DIR, else
+ * $XDG_CACHE_HOME/kesu, else ~/.cache/kesu (KESU_CACHE_DIR=off disables
+ * it). I/O errors are reported in diags too. */
 KS_API int ks_pack_load_dir(const char *dir, ks_pack **out, ks_diags *diags);
 
 KS_API void ks_pack_free(ks_pack *p);

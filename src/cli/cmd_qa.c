@@ -92,8 +92,8 @@ int cmd_qa(int argc, char **argv)
         ks_text_report *t = ks_text_report_new(stdout, use_color, all);
         rc = t ? ks_qa_stream(pos[0], p, max_line, ks_text_report_conv, t, &st)
                : -1;
-        if (t)
-            ks_text_report_finish(t, &st);
+        if (t) /* no summary when nothing could be read at all */
+            ks_text_report_finish(t, &st, rc == 0 || st.lines > 0);
     }
     ks_pack_free(p);
     if (fflush(stdout) != 0) {

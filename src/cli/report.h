@@ -13,6 +13,8 @@ void ks_report_jsonl(FILE *out, const ks_conv *c, const ks_result *r);
 typedef struct ks_text_report ks_text_report;
 ks_text_report *ks_text_report_new(FILE *out, int color, int all);
 void ks_text_report_conv(void *arg, const ks_conv *c, const ks_result *r);
-void ks_text_report_finish(ks_text_report *t, const ks_stream_stats *st);
+/* Prints the summary (unless print is 0) and frees t. */
+void ks_text_report_finish(ks_text_report *t, const ks_stream_stats *st,
+                           int print);
 
 #endif

@@ -165,10 +165,13 @@ static void print_advice(ks_text_report *t)
     }
 }
 
-void ks_text_report_finish(ks_text_report *t, const ks_stream_stats *st)
+void ks_text_report_finish(ks_text_report *t, const ks_stream_stats *st,
+                           int print)
 {
-    print_summary(t, st);
-    print_advice(t);
+    if (print) {
+        print_summary(t, st);
+        print_advice(t);
+    }
     for (size_t i = 0; i < t->nagents; i++)
         ks_free(t->agents[i].name);
     ks_free(t->agents);

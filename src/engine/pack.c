@@ -42,6 +42,7 @@ void ks_pack_free(ks_pack *p)
     ks_free(p->lists);
     for (size_t i = 0; i < p->nlits; i++) {
         ks_free(p->lits[i].text);
+        ks_free(p->lits[i].where);
         ks_free(p->lits[i].targets);
     }
     ks_free(p->lits);

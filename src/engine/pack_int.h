@@ -27,9 +27,12 @@ typedef struct ks_lit {
     char *text;         /* normalised literal, or regex source */
     size_t len;         /* bytes of text */
     int is_regex;
+    char *where;        /* file:line of a regex's first definition */
     int bound_left;     /* must not touch an ASCII token on the left */
     int bound_right;
     int pure_alnum;     /* only [a-z0-9]: "1 TB", "TB-200" also excluded */
+    int keep_all;       /* every occurrence matters: an exception, or a
+                           word of a list that has exceptions */
     uint32_t *targets;
     size_t ntargets;
 } ks_lit;
@@ -103,12 +106,13 @@ void ks_litset_free(ks_litset *ls);
 int ks_litset_add_word(ks_litset *ls, const char *word, uint32_t list,
                        int is_except, const char **err);
 int ks_litset_add_regex(ks_litset *ls, const char *re, uint32_t list,
-                        int is_except);
+                        int is_except, const char *where);
 /* Moves the literals into the pack. */
 void ks_litset_finish(ks_litset *ls, ks_pack *p);
 
-/* Compiles p->lits into p->db (pack_compile.c). */
-int ks_pack_compile(ks_pack *p, ks_diags *d);
+/* Compiles p->lits into p->db (pack_compile.c), through the cache when
+ * one is given. */
+int ks_pack_compile(ks_pack *p, const ks_db_cache *cache, ks_diags *d);
 /* Checks one regex; returns NULL if fine, else a static/perm message. */
 const char *ks_regex_check(const char *re, char *buf, size_t bufsz);
 

@@ -64,7 +64,9 @@ static int add_list_words(ks_loader *L, ks_ydoc *doc, yaml_node_t *seq,
                 rc = ks_ld_error(L, doc, wn, "bad regex: %s", msg);
                 continue;
             }
-            if (ks_litset_add_regex(L->ls, w, id, is_except))
+            char where[512];
+            if (ks_litset_add_regex(L->ls, w, id, is_except,
+                                    ks_ywhere(doc, wn, where, sizeof where)))
                 return KS_ENOMEM;
             continue;
         }
@@ -267,15 +269,23 @@ static int load_all(ks_loader *L, const ks_source *srcs, size_t n)
     }
     warn_unused(L);
     ks_litset_finish(L->ls, L->p);
-    return ks_pack_compile(L->p, L->d);
+    return ks_pack_compile(L->p, L->cache, L->d);
 }
 
 int ks_pack_load(const ks_source *srcs, size_t n, ks_pack **out,
                  ks_diags *diags)
 {
+    return ks_pack_load_cached(srcs, n, NULL, out, diags);
+}
+
+int ks_pack_load_cached(const ks_source *srcs, size_t n,
+                        const ks_db_cache *cache, ks_pack **out,
+                        ks_diags *diags)
+{
     ks_loader L = {0};
     *out = NULL;
     L.d = diags;
+    L.cache = cache;
     L.p = ks_calloc(1, sizeof *L.p);
     L.docs = ks_calloc(n ? n : 1, sizeof *L.docs);
     int rc = !L.p || !L.docs ? KS_ENOMEM : ks_litset_new(&L.ls);

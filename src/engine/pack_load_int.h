@@ -22,6 +22,7 @@ typedef struct ks_loader {
     ks_litset *ls;
     ks_cond_def *conds;
     size_t nconds;
+    const ks_db_cache *cache;
 } ks_loader;
 
 /* Adds a located error ("%s" in fmt takes arg); returns KS_ERULES. */

@@ -42,6 +42,7 @@ int ks_litset_new(ks_litset **out)
 
 static void lit_free(ks_lit *l)
 {
+    ks_free(l->where);
     ks_free(l->text);
     ks_free(l->targets);
 }
@@ -253,13 +254,31 @@ int ks_litset_add_word(ks_litset *ls, const char *word, uint32_t list,
 }
 
 int ks_litset_add_regex(ks_litset *ls, const char *re, uint32_t list,
-                        int is_except)
+                        int is_except, const char *where)
 {
-    return insert(ls, re, strlen(re), 1, list << 1 | (is_except ? 1u : 0u));
+    size_t before = ls->n;
+    int rc = insert(ls, re, strlen(re), 1, list << 1 | (is_except ? 1u : 0u));
+    if (rc == KS_OK && ls->n > before &&
+        !(ls->lits[ls->n - 1].where = ks_strdup(where)))
+        return KS_ENOMEM;
+    return rc;
 }
 
 void ks_litset_finish(ks_litset *ls, ks_pack *p)
 {
+    /* which lists have exceptions decides which words keep every match */
+    uint8_t *has_exc = ks_calloc(p->nlists ? p->nlists : 1, 1);
+    for (size_t i = 0; has_exc && i < ls->n; i++)
+        for (size_t t = 0; t < ls->lits[i].ntargets; t++)
+            if (ls->lits[i].targets[t] & 1u)
+                has_exc[ls->lits[i].targets[t] >> 1] = 1;
+    for (size_t i = 0; i < ls->n; i++) {
+        ks_lit *l = &ls->lits[i];
+        l->keep_all = !has_exc;    /* out of memory: keep all, still right */
+        for (size_t t = 0; has_exc && t < l->ntargets; t++)
+            l->keep_all |= (l->targets[t] & 1u) || has_exc[l->targets[t] >> 1];
+    }
+    ks_free(has_exc);
     p->lits = ls->lits;
     p->nlits = ls->n;
     p->nregex = ls->nregex;

@@ -15,7 +15,11 @@
 #include <string.h>
 #include <time.h>
 
-#define KS_MAX_RAW_PER_MSG 65536
+/* Matches kept for one message. Only words of lists that have exceptions
+ * (and the exceptions) are kept in full; any other pattern keeps just its
+ * first valid occurrence, so a flood like "?????…" costs nothing. Past
+ * this many, the message is refused as too large rather than half-judged. */
+#define KS_MAX_RAW_PER_MSG (1u << 21)
 
 typedef struct raw {
     uint32_t lit;
@@ -39,6 +43,10 @@ struct ks_scanner {
     exc_span *exc;          /* exception spans, sorted by (list, from) */
     size_t nexc, capexc;
     int oom;                /* an allocation failed inside a callback */
+    int toobig;             /* KS_MAX_RAW_PER_MSG reached */
+    uint32_t *seen_gen;     /* per pattern: the message generation in which
+                               its first valid occurrence was kept */
+    uint32_t gen;
     ks_hit *hits;           /* all messages' hits, grouped per message */
     size_t nhits, caphits;
     uint64_t *bits;         /* nmsgs * bitwords */
@@ -56,7 +64,10 @@ int ks_scanner_new(const ks_pack *p, ks_scanner **out)
     if (!s)
         return KS_ENOMEM;
     s->p = p;
-    if (p->db && hs_alloc_scratch(p->db, &s->scratch) != HS_SUCCESS) {
+    s->seen_gen = ks_calloc(p->nlits ? p->nlits : 1, sizeof *s->seen_gen);
+    if (!s->seen_gen ||
+        (p->db && hs_alloc_scratch(p->db, &s->scratch) != HS_SUCCESS)) {
+        ks_free(s->seen_gen);
         ks_free(s);
         return KS_ENOMEM;
     }
@@ -71,6 +82,7 @@ void ks_scanner_free(ks_scanner *s)
     hs_free_scratch(s->scratch);
     ks_text_free(&s->txt);
     ks_free(s->raws);
+    ks_free(s->seen_gen);
     ks_free(s->exc);
     ks_free(s->hits);
     ks_free(s->bits);
@@ -91,29 +103,6 @@ static uint64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int on_match(unsigned id, unsigned long long from,
-                    unsigned long long to, unsigned flags, void *ctx)
-{
-    (void)flags;
-    ks_scanner *s = ctx;
-    if (s->nraw == s->capraw) {
-        if (s->capraw >= KS_MAX_RAW_PER_MSG)
-            return 1;   /* degenerate text: stop, keep what we have */
-        size_t cap = s->capraw ? s->capraw * 2 : 64;
-        raw *r = ks_realloc(s->raws, cap * sizeof *r);
-        if (!r) {
-            s->oom = 1;
-            return 1;
-        }
-        s->raws = r;
-        s->capraw = cap;
-    }
-    const ks_lit *l = &s->p->lits[id];
-    uint32_t start = l->is_regex ? (uint32_t)from : (uint32_t)(to - l->len);
-    s->raws[s->nraw++] = (raw){id, start, (uint32_t)to};
-    return 0;
 }
 
 static int is_tok(unsigned char c)
@@ -147,6 +136,39 @@ static int bounded(const ks_lit *l, const char *t, size_t len, size_t from,
             return 0;
     }
     return 1;
+}
+
+static int on_match(unsigned id, unsigned long long from,
+                    unsigned long long to, unsigned flags, void *ctx)
+{
+    (void)flags;
+    ks_scanner *s = ctx;
+    const ks_lit *l = &s->p->lits[id];
+    uint32_t start = l->is_regex ? (uint32_t)from : (uint32_t)(to - l->len);
+    if (!l->keep_all) {
+        if (s->seen_gen[id] == s->gen)
+            return 0;
+        if (!l->is_regex &&
+            !bounded(l, s->txt.norm, s->txt.len, start, (size_t)to))
+            return 0;
+        s->seen_gen[id] = s->gen;
+    }
+    if (s->nraw == s->capraw) {
+        if (s->capraw >= KS_MAX_RAW_PER_MSG) {
+            s->toobig = 1;
+            return 1;
+        }
+        size_t cap = s->capraw ? s->capraw * 2 : 64;
+        raw *r = ks_realloc(s->raws, cap * sizeof *r);
+        if (!r) {
+            s->oom = 1;
+            return 1;
+        }
+        s->raws = r;
+        s->capraw = cap;
+    }
+    s->raws[s->nraw++] = (raw){id, start, (uint32_t)to};
+    return 0;
 }
 
 static int push_hit(ks_scanner *s, ks_hit h)
@@ -267,11 +289,18 @@ static int scan_msg(ks_scanner *s, const ks_msg *m, uint64_t *bits)
     uint64_t t1 = s->timing ? now_ns() : 0;
     s->nraw = 0;
     s->oom = 0;
+    s->toobig = 0;
+    if (++s->gen == 0) {  /* wrapped: forget every stamp */
+        memset(s->seen_gen, 0, s->p->nlits * sizeof *s->seen_gen);
+        s->gen = 1;
+    }
     if (s->txt.len > 0) {
         hs_error_t e = hs_scan(s->p->db, s->txt.norm, (unsigned)s->txt.len, 0,
                                s->scratch, on_match, s);
         if (s->oom)
             return KS_ENOMEM;
+        if (s->toobig)
+            return KS_ETOOBIG;
         if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED)
             return KS_EMATCH;
     }

@@ -5,6 +5,7 @@
  */
 #include "kesu/alloc.h"
 #include "kesu/pack.h"
+#include "db_cache.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -127,7 +128,7 @@ int ks_pack_load_dir(const char *dir, ks_pack **out, ks_diags *d)
             srcs[i] = (ks_source){names[i], text, len};
     }
     if (rc == KS_OK)
-        rc = ks_pack_load(srcs, n, out, d);
+        rc = ks_pack_load_cached(srcs, n, ks_file_db_cache(), out, d);
     for (size_t i = 0; i < n; i++) {
         if (srcs)
             ks_free((void *)srcs[i].text);
