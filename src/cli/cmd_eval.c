@@ -120,7 +120,8 @@ static int load_labels(const char *path, eval *ev)
     }
     ks_lines_close(&lr);
     fclose(f);
-    qsort(ev->labels, ev->n, sizeof *ev->labels, cmp_label);
+    if (ev->n > 1)
+        qsort(ev->labels, ev->n, sizeof *ev->labels, cmp_label);
     return rc;
 }
 
@@ -135,7 +136,8 @@ static void on_conv(void *arg, const ks_conv *c, const ks_result *r)
 {
     eval *ev = arg;
     label key = {.id = c->id};
-    label *l = bsearch(&key, ev->labels, ev->n, sizeof *l, cmp_label);
+    label *l = ev->n ? bsearch(&key, ev->labels, ev->n, sizeof *l, cmp_label)
+                     : NULL;
     if (!l) {
         ev->unlabelled++;
         return;

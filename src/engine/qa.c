@@ -466,7 +466,8 @@ int ks_qa(ks_scanner *s, const ks_conv *c, ks_result *r)
         ks_rule_eval(s->p, &s->p->rules[i], c, s->views, emit, &e);
     if (e.oom)
         return KS_ENOMEM;
-    qsort(r->findings, r->nfindings, sizeof *r->findings, cmp_finding);
+    if (r->nfindings > 1)
+        qsort(r->findings, r->nfindings, sizeof *r->findings, cmp_finding);
     if (s->timing)
         s->t.rules_ns += now_ns() - t0;
     return KS_OK;
