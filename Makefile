@@ -5,19 +5,26 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= 2
 CMAKE_ARGS ?=
 
-.PHONY: all bootstrap build run test test-fast test-asan fuzz clean
+.PHONY: all bootstrap configure build run test test-fast test-asan fuzz clean
+
+# cmake drives its own make; keep its directory chatter out of the output.
+MAKEFLAGS += --no-print-directory
+export MAKEFLAGS
 
 all: build
 
 bootstrap:
 	@scripts/bootstrap
 
-build: bootstrap
+configure: bootstrap
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS) >/dev/null
+
+build: configure
 	@cmake --build $(BUILD) -j$(JOBS)
 
 # The main job: the QA report on the shipped sample.
-run: build
+run: configure
+	@cmake --build $(BUILD) -j$(JOBS) --target kesu >/dev/null
 	$(BUILD)/kesu qa examples/sample.jsonl
 
 # Every test: the normal build, then again under ASan+UBSan.

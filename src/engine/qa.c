@@ -266,7 +266,9 @@ static int collect_hits(ks_scanner *s, uint64_t *bits, size_t first)
             for (h = first; h < s->nhits && s->hits[h].list != list; h++)
                 ;
             if (h < s->nhits) {
-                if (start < s->hits[h].start)
+                /* leftmost, and of those the longest: 呵呵, not 呵 */
+                if (start < s->hits[h].start ||
+                    (start == s->hits[h].start && end > s->hits[h].end))
                     s->hits[h] = (ks_hit){list, start, end};
                 continue;
             }
@@ -392,7 +394,8 @@ static void evidence_span(const ks_pack *p, const ks_step *st,
         uint32_t l = v->hits[i].list;
         if ((st->pred.has && KS_BIT_GET(st->pred.has, l)) ||
             (st->pred.has_all && KS_BIT_GET(st->pred.has_all, l))) {
-            if (*end == 0 || v->hits[i].start < *start) {
+            if (*end == 0 || v->hits[i].start < *start ||
+                (v->hits[i].start == *start && v->hits[i].end > *end)) {
                 *start = v->hits[i].start;
                 *end = v->hits[i].end;
             }
