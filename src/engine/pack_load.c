@@ -136,28 +136,28 @@ static int load_condition(ks_loader *L, size_t di, yaml_node_t *item)
     return bad ? KS_ERULES : KS_OK;
 }
 
-static int item_kind(ks_loader *L, ks_ydoc *doc, yaml_node_t *item)
+/* Which kind of entry item is (0 list, 1 condition, 2 rule), or -1. With
+ * report set, a malformed entry is reported (done once, in the first pass). */
+static int item_kind(ks_loader *L, ks_ydoc *doc, yaml_node_t *item, int report)
 {
     static const char *const kinds[] = {"list", "condition", "rule"};
     int kind = -1, n = 0;
-    if (item->type != YAML_MAPPING_NODE)
-        return ks_ld_error(L, doc, item, "each entry must be a mapping that "
-                                         "starts with list:, condition: or "
-                                         "rule:%s", NULL), -1;
-    for (int k = 0; k < 3; k++)
-        if (ks_yget(doc, item, kinds[k])) {
-            kind = k;
-            n++;
-        }
-    if (n != 1) {
-        ks_ld_error(L, doc, item, "each entry needs exactly one of list:, "
-                                  "condition: or rule:%s", NULL);
-        return -1;
-    }
-    return kind;
+    if (item->type == YAML_MAPPING_NODE)
+        for (int k = 0; k < 3; k++)
+            if (ks_yget(doc, item, kinds[k])) {
+                kind = k;
+                n++;
+            }
+    if (n == 1)
+        return kind;
+    if (report)
+        ks_ld_error(L, doc, item, "each entry must be a mapping with exactly "
+                                  "one of list:, condition: or rule:%s", NULL);
+    return -1;
 }
 
-/* Runs fn over every entry of every file whose kind is `want`. */
+/* Runs fn over every entry of every file whose kind is `want`; the first
+ * pass (want == 0) also reports malformed files and entries. */
 static int each_item(ks_loader *L, int want,
                      int (*fn)(ks_loader *, size_t, yaml_node_t *))
 {
@@ -178,16 +178,7 @@ static int each_item(ks_loader *L, int want,
         for (yaml_node_item_t *it = root->data.sequence.items.start;
              it < root->data.sequence.items.top; it++) {
             yaml_node_t *item = ks_ynode(doc, *it);
-            int kind = want == 0 ? item_kind(L, doc, item) : -2;
-            if (want != 0) {
-                /* kinds were validated in the first pass */
-                kind = ks_yget(doc, item, "list")        ? 0
-                       : ks_yget(doc, item, "condition") ? 1
-                       : ks_yget(doc, item, "rule")      ? 2
-                                                         : -1;
-                if (item->type != YAML_MAPPING_NODE)
-                    kind = -1;
-            }
+            int kind = item_kind(L, doc, item, want == 0);
             if (kind < 0 && want == 0)
                 rc = KS_ERULES;
             if (kind != want)

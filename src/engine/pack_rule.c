@@ -25,22 +25,20 @@ static int parse_lists(ks_loader *L, ks_ydoc *doc, yaml_node_t *n,
         return KS_ENOMEM;
     ks_free(*out);
     *out = bs;
-    yaml_node_item_t one, *it, *end;
-    if (n->type == YAML_SCALAR_NODE) {
-        one = (yaml_node_item_t)(n - doc->doc.nodes.start + 1);
-        it = &one;
-        end = it + 1;
-    } else if (n->type == YAML_SEQUENCE_NODE &&
-               n->data.sequence.items.start < n->data.sequence.items.top) {
-        it = n->data.sequence.items.start;
-        end = n->data.sequence.items.top;
-    } else {
+    yaml_node_t *one[1] = {n};
+    size_t count = 1;
+    if (n->type == YAML_SEQUENCE_NODE)
+        count = (size_t)(n->data.sequence.items.top -
+                         n->data.sequence.items.start);
+    if ((n->type != YAML_SCALAR_NODE && n->type != YAML_SEQUENCE_NODE) ||
+        count == 0)
         return ks_ld_error(L, doc, n, "expected a list name or a list of "
                                       "list names%s", NULL);
-    }
     int rc = KS_OK;
-    for (; it < end; it++) {
-        yaml_node_t *en = ks_ynode(doc, *it);
+    for (size_t i = 0; i < count; i++) {
+        yaml_node_t *en = n->type == YAML_SCALAR_NODE
+                              ? one[0]
+                              : ks_ynode(doc, n->data.sequence.items.start[i]);
         const char *name = ks_yscalar(en);
         int id = name ? ks_ld_find_list(L, name) : -1;
         if (id < 0) {
