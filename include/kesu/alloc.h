@@ -25,6 +25,12 @@ KS_API void *ks_calloc(size_t n, size_t size);
 KS_API void *ks_realloc(void *p, size_t n);
 KS_API void ks_free(void *p);
 KS_API char *ks_strndup(const char *s, size_t n);
+
+/* Makes room for one more element in a growable array: when *n == *cap,
+ * doubles *cap (starting at first) and reallocates *arr. Returns KS_OK or
+ * KS_ENOMEM (then *arr and *cap are unchanged). */
+KS_API int ks_grow(void *arr, size_t *cap, size_t n, size_t elem,
+                   size_t first);
 KS_API char *ks_strdup(const char *s);
 
 #ifdef __cplusplus

@@ -48,3 +48,19 @@ char *ks_strndup(const char *s, size_t n)
 }
 
 char *ks_strdup(const char *s) { return ks_strndup(s, strlen(s)); }
+
+int ks_grow(void *arr, size_t *cap, size_t n, size_t elem, size_t first)
+{
+    if (n < *cap)
+        return KS_OK;
+    size_t c = *cap ? *cap * 2 : first;
+    if (c < *cap || (elem && c > SIZE_MAX / elem))
+        return KS_ENOMEM;
+    void **p = arr;
+    void *np = ks_realloc(*p, c * elem);
+    if (!np)
+        return KS_ENOMEM;
+    *p = np;
+    *cap = c;
+    return KS_OK;
+}

@@ -24,14 +24,8 @@ const char *ks_strerror(int rc)
 int ks_diags_add(ks_diags *d, int warning, const char *where,
                  const char *fmt, ...)
 {
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 8;
-        ks_diag *items = ks_realloc(d->items, cap * sizeof *items);
-        if (!items)
-            return KS_ENOMEM;
-        d->items = items;
-        d->cap = cap;
-    }
+    if (ks_grow(&d->items, &d->cap, d->n, sizeof *d->items, 8))
+        return KS_ENOMEM;
     char buf[1024];
     va_list ap;
     va_start(ap, fmt);

@@ -132,14 +132,8 @@ static int insert(ks_litset *ls, const char *text, size_t len, int is_regex,
             return add_target(l, target);
         k = (k + 1) & (ls->nslots - 1);
     }
-    if (ls->n == ls->cap) {
-        size_t cap = ls->cap ? ls->cap * 2 : 256;
-        ks_lit *lits = ks_realloc(ls->lits, cap * sizeof *lits);
-        if (!lits)
-            return KS_ENOMEM;
-        ls->lits = lits;
-        ls->cap = cap;
-    }
+    if (ks_grow(&ls->lits, &ls->cap, ls->n, sizeof *ls->lits, 256))
+        return KS_ENOMEM;
     ks_lit *l = &ls->lits[ls->n];
     memset(l, 0, sizeof *l);
     l->text = ks_strndup(text, len);

@@ -158,14 +158,10 @@ static int on_match(unsigned id, unsigned long long from,
             s->toobig = 1;
             return 1;
         }
-        size_t cap = s->capraw ? s->capraw * 2 : 64;
-        raw *r = ks_realloc(s->raws, cap * sizeof *r);
-        if (!r) {
+        if (ks_grow(&s->raws, &s->capraw, s->nraw, sizeof *s->raws, 64)) {
             s->oom = 1;
             return 1;
         }
-        s->raws = r;
-        s->capraw = cap;
     }
     s->raws[s->nraw++] = (raw){id, start, (uint32_t)to};
     return 0;
@@ -173,14 +169,8 @@ static int on_match(unsigned id, unsigned long long from,
 
 static int push_hit(ks_scanner *s, ks_hit h)
 {
-    if (s->nhits == s->caphits) {
-        size_t cap = s->caphits ? s->caphits * 2 : 256;
-        ks_hit *n = ks_realloc(s->hits, cap * sizeof *n);
-        if (!n)
-            return KS_ENOMEM;
-        s->hits = n;
-        s->caphits = cap;
-    }
+    if (ks_grow(&s->hits, &s->caphits, s->nhits, sizeof *s->hits, 256))
+        return KS_ENOMEM;
     s->hits[s->nhits++] = h;
     return KS_OK;
 }
@@ -203,14 +193,8 @@ static int gather_exceptions(ks_scanner *s)
         for (size_t t = 0; t < l->ntargets; t++) {
             if (!(l->targets[t] & 1u))
                 continue;
-            if (s->nexc == s->capexc) {
-                size_t cap = s->capexc ? s->capexc * 2 : 16;
-                exc_span *e = ks_realloc(s->exc, cap * sizeof *e);
-                if (!e)
-                    return KS_ENOMEM;
-                s->exc = e;
-                s->capexc = cap;
-            }
+            if (ks_grow(&s->exc, &s->capexc, s->nexc, sizeof *s->exc, 16))
+                return KS_ENOMEM;
             s->exc[s->nexc++] = (exc_span){l->targets[t] >> 1, r->from, r->to,
                                            r->to};
         }
@@ -425,15 +409,10 @@ static void emit(void *arg, const ks_rule *rule, size_t step, size_t msg)
         if (r->findings[i].code == (ks_incident)rule->out_code &&
             r->findings[i].msg == msg)
             return;     /* one finding per code and message */
-    if (r->nfindings == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 8;
-        ks_finding *f = ks_realloc(r->findings, cap * sizeof *f);
-        if (!f) {
-            e->oom = 1;
-            return;
-        }
-        r->findings = f;
-        r->cap = cap;
+    if (ks_grow(&r->findings, &r->cap, r->nfindings, sizeof *r->findings,
+                8)) {
+        e->oom = 1;
+        return;
     }
     ks_finding *f = &r->findings[r->nfindings++];
     f->code = (ks_incident)rule->out_code;
