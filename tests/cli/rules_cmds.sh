@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# `kesu rules check|test|words|stats` on the shipped pack and on a small
+# pack written here.
+set -eu
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+make_pack "$TMP/rules"
+R=$TMP/rules
+
+# --- words ---------------------------------------------------------------------
+run "$KESU" rules words --rules "$R"
+expect_status 0 "rules words"
+# normalised, expanded, one per line, exceptions left out
+printf '淘宝\n桃宝\ntb\nvx\n京东\n呵呵\n随便你\n抱歉\n315\n曝光\n' | cmp -s - "$OUT" \
+    || fail "rules words: expected the ten normalised words in list order"
+ok
+
+run "$KESU" rules words --rules "$SRC/rules"
+expect_status 0 "rules words on the shipped pack"
+n=$(wc -l <"$OUT" | tr -d ' ')
+[ "$n" -gt 100 ] || fail "the shipped pack has only $n words"
+ok
+for w in 淘宝 京东 拼多多 tb jd pdd vx; do   # SPEC 2.4 diversion examples
+    grep -qxF "$w" "$OUT" || fail "rules words: '$w' missing"
+    ok
+done
+expect_not_in "$OUT" "淘寶" "words are simplified"
+if grep -q '[A-Z]' "$OUT"; then fail "words are lower case"; fi
+ok
+if grep -qx '' "$OUT"; then fail "no empty word"; fi
+ok
+dups=$(sort "$OUT" | uniq -d | head -5)
+[ -z "$dups" ] || fail "rules words prints duplicates: $dups"
+ok
+# the words work as a grep -F pattern file (the benchmark's use)
+cp "$OUT" "$TMP/words"
+run grep -cF -f "$TMP/words" "$SRC/examples/sample.jsonl"
+[ "$status" = 0 ] || fail "grep -F -f with the exported words"
+ok
+
+# --- check / stats -------------------------------------------------------------
+run "$KESU" rules check --rules "$R"
+expect_status 0 "rules check"
+expect_in "$OUT" "$R: 4 lists, 10 words, 0 regexes, 3 rules, 2 examples" "stats line"
+run "$KESU" rules stats --rules "$R"
+expect_status 0 "rules stats"
+expect_match "$OUT" "4 lists, 10 words, 0 regexes, 3 rules, 2 examples, database [1-9][0-9]* bytes" "stats"
+
+cp -r "$R" "$TMP/warn"
+printf -- '- list: spare\n  words: [备用]\n' >"$TMP/warn/05-spare.yaml"
+run "$KESU" rules check --rules "$TMP/warn"
+expect_status 0 "rules check with a warning"
+expect_in "$ERR" "$TMP/warn/05-spare.yaml:1:9: warning: list \"spare\" is not used" \
+    "unused list warning located"
+
+run "$KESU" rules check --rules "$SRC/rules"
+expect_status 0 "rules check on the shipped pack"
+
+# --- test ------------------------------------------------------------------------
+run "$KESU" rules test --rules "$R"
+expect_status 0 "rules test"
+expect_in "$OUT" "examples: 2 passed, 0 failed" "examples pass"
+
+cp -r "$R" "$TMP/failing"
+cat >>"$TMP/failing/10-rules.yaml" <<'EOF'
+- rule: wrong
+  code: shirking
+  advice: x
+  steps:
+    - by: agent
+      has: rude
+  examples:
+    - fires: true
+      chat:
+        - agent: 您好
+EOF
+line=$(grep -n "fires: true" "$TMP/failing/10-rules.yaml" | tail -1 | cut -d: -f1)
+run "$KESU" rules test --rules "$TMP/failing"
+expect_status 1 "rules test with a failing example"
+expect_in "$OUT" "$TMP/failing/10-rules.yaml:$line:7: error: example of rule \"wrong\" should fire but does not" \
+    "failing example located"
+expect_in "$OUT" "examples: 2 passed, 1 failed" "example counts"
+
+done_ok

@@ -1,0 +1,473 @@
+/* Rule pack loading from in-memory sources (ks_pack_load): located
+ * errors and warnings, statistics, words, examples. */
+#include "kt.h"
+
+/* A valid base: lines 1-12. Error cases append to it so that the line
+ * numbers below are those of the appended text. */
+#define BASE                                 \
+    "- list: plat\n"              /* 1 */    \
+    "  words: [淘宝, tb]\n"       /* 2 */    \
+    "- list: sorry\n"             /* 3 */    \
+    "  words: [抱歉]\n"           /* 4 */    \
+    "- rule: div\n"               /* 5 */    \
+    "  code: diversion\n"         /* 6 */    \
+    "  level: A\n"                /* 7 */    \
+    "  advice: 不要引流\n"        /* 8 */    \
+    "  steps:\n"                  /* 9 */    \
+    "    - by: agent\n"           /* 10 */   \
+    "      has: plat\n"           /* 11 */   \
+    "      lacks: sorry\n"        /* 12 */
+
+/* Loads yaml expecting failure with an error located exactly at where
+ * whose message contains msg. */
+static void expect_error(const char *yaml, const char *where, const char *msg)
+{
+    ks_pack *p = (ks_pack *)1;
+    ks_diags d = {0};
+    int rc = kt_load("t.yaml", yaml, &p, &d);
+    int found = 0;
+    for (size_t i = 0; i < d.n; i++)
+        if (!d.items[i].warning && !strcmp(d.items[i].where, where) &&
+            strstr(d.items[i].msg, msg))
+            found = 1;
+    if (rc != KS_ERULES || p != NULL || !found || d.errors == 0) {
+        fprintf(stderr, "want KS_ERULES and an error at %s containing "
+                        "\"%s\"; got rc %d, pack %p:\n--\n%s--\n",
+                where, msg, rc, (void *)p, yaml);
+        kt_print_diags(&d);
+        fail();
+    }
+    ks_diags_free(&d);
+}
+
+static void base_loads(void **state)
+{
+    (void)state;
+    ks_pack *p = NULL;
+    ks_diags d = {0};
+    assert_int_equal(kt_load("t.yaml", BASE, &p, &d), KS_OK);
+    assert_non_null(p);
+    assert_int_equal(d.n, 0);
+    ks_pack_stats st;
+    ks_pack_get_stats(p, &st);
+    assert_int_equal(st.lists, 2);
+    assert_int_equal(st.words, 3);
+    assert_int_equal(st.regexes, 0);
+    assert_int_equal(st.rules, 1);
+    assert_int_equal(st.examples, 0);
+    assert_true(st.db_bytes > 0);
+    ks_pack_free(p);
+    ks_pack_free(NULL);
+    ks_diags_free(&d);
+}
+
+static void yaml_syntax_errors(void **state)
+{
+    (void)state;
+    expect_error(BASE "- list: a\n  words: [x, y\n- rule: r\n", "t.yaml:15:7",
+                 "YAML syntax error");
+    expect_error(BASE "- list: a\n\twords: [x]\n", "t.yaml:14:1",
+                 "YAML syntax error");
+    expect_error(BASE "- list: a\n  desc: \"open\n", "t.yaml:15:1",
+                 "YAML syntax error");
+    expect_error("list: a\n", "t.yaml:1:1", "a rule file is a list");
+    expect_error(BASE "---\n- list: b\n  words: [y]\n", "t.yaml:13:1",
+                 "only one YAML document");
+    expect_error(BASE "- just a string\n", "t.yaml:13:3",
+                 "must be a mapping");
+    expect_error(BASE "- list: a\n  rule: b\n  words: [x]\n", "t.yaml:13:3",
+                 "exactly one of list:, condition: or rule:");
+    expect_error("", "t.yaml", "defines no rules");
+    expect_error("- list: a\n  words: [x]\n", "t.yaml", "defines no rules");
+}
+
+static void unknown_keys(void **state)
+{
+    (void)state;
+    /* in a rule */
+    expect_error(BASE "  colour: red\n", "t.yaml:13:3",
+                 "unknown key \"colour\" in a rule");
+    /* in a step */
+    expect_error(BASE "      hass: plat\n", "t.yaml:13:7",
+                 "unknown key \"hass\" in a step");
+    /* in a list */
+    expect_error(BASE "- list: x\n  word: [a]\n  words: [b]\n", "t.yaml:14:3",
+                 "unknown key \"word\" in a list");
+    /* in a condition */
+    expect_error(BASE "- condition: c\n  by: agent\n  hsa: plat\n",
+                 "t.yaml:15:3", "unknown key \"hsa\" in a condition");
+    /* in within: */
+    expect_error(BASE "      within: {turns: 2, minutes: 3}\n", "t.yaml:13:26",
+                 "unknown key \"minutes\" in within");
+    /* in an example and a chat line */
+    expect_error(BASE "  examples:\n    - fires: true\n      fire: x\n"
+                      "      chat:\n        - agent: 淘宝\n",
+                 "t.yaml:15:7", "unknown key \"fire\" in an example");
+    expect_error(BASE "  examples:\n    - fires: true\n      chat:\n"
+                      "        - agnet: 淘宝\n",
+                 "t.yaml:16:11", "unknown key \"agnet\" in a chat line");
+}
+
+static void unknown_references(void **state)
+{
+    (void)state;
+    expect_error(BASE "- rule: r2\n  risk: high\n  steps:\n"
+                      "    - by: customer\n      has: [plat, nolist]\n",
+                 "t.yaml:17:19", "unknown list \"nolist\"");
+    expect_error(BASE "- rule: r2\n  risk: high\n  steps:\n"
+                      "    - by: customer\n      lacks: nolist\n",
+                 "t.yaml:17:14", "unknown list \"nolist\"");
+    expect_error(BASE "- condition: c\n  by: agent\n  has: ghost\n"
+                      "- rule: r2\n  risk: high\n  steps:\n    - use: c\n",
+                 "t.yaml:15:8", "unknown list \"ghost\"");
+    expect_error(BASE "- rule: r2\n  risk: high\n  steps:\n"
+                      "    - use: nocond\n",
+                 "t.yaml:16:12", "unknown condition \"nocond\"");
+    expect_error(BASE "- rule: r2\n  code: bribery\n  advice: x\n  steps:\n"
+                      "    - by: agent\n",
+                 "t.yaml:14:9", "unknown incident code \"bribery\"");
+    expect_error(BASE "- rule: r2\n  cause: weather\n  steps:\n"
+                      "    - by: customer\n",
+                 "t.yaml:14:10", "unknown cause \"weather\"");
+}
+
+static void duplicates(void **state)
+{
+    (void)state;
+    expect_error(BASE "- list: plat\n  words: [x]\n", "t.yaml:13:9",
+                 "list \"plat\" is defined twice");
+    expect_error(BASE "- rule: div\n  risk: high\n  steps:\n"
+                      "    - by: customer\n",
+                 "t.yaml:13:9", "rule \"div\" is defined twice");
+    expect_error(BASE "- condition: c\n  by: agent\n- condition: c\n"
+                      "  by: customer\n",
+                 "t.yaml:15:14", "condition \"c\" is defined twice");
+}
+
+static void bad_words(void **state)
+{
+    (void)state;
+    expect_error(BASE "- list: re\n  regex: [\"a(b\"]\n", "t.yaml:14:11",
+                 "bad regex");
+    expect_error(BASE "- list: re\n  regex: [\"x*\"]\n", "t.yaml:14:11",
+                 "bad regex");
+    expect_error(BASE "- list: w\n  words: [\"[淘桃宝\"]\n", "t.yaml:14:11",
+                 "unclosed '['");
+    expect_error(BASE "- list: w\n  words: [\"a[]b\"]\n", "t.yaml:14:11",
+                 "empty character class");
+    expect_error(BASE "- list: w\n  words: [\"\"]\n", "t.yaml:14:11",
+                 "non-empty");
+    expect_error(BASE "- list: w\n  words: [\"\u200b\"]\n", "t.yaml:14:11",
+                 "empty after normalisation");
+    expect_error(BASE "- list: w\n  words: [\"[ab][cd][ef][gh][ij][kl][mn]"
+                      "[op][qr]\"]\n",
+                 "t.yaml:14:11", "more than 256");
+    expect_error(BASE "- list: w\n  desc: nothing\n", "t.yaml:13:3",
+                 "neither words nor regex");
+    expect_error(BASE "- list: w\n  words: tb\n", "t.yaml:14:10",
+                 "expected a list of words");
+}
+
+static void rule_shape_errors(void **state)
+{
+    (void)state;
+    /* level mismatch for a code */
+    expect_error(BASE "- rule: r2\n  code: attitude\n  level: B\n"
+                      "  advice: x\n  steps:\n    - by: agent\n",
+                 "t.yaml:15:10", "level is fixed: A");
+    expect_error(BASE "- rule: r2\n  code: slow_response\n  level: A\n"
+                      "  advice: x\n  steps:\n    - by: agent\n",
+                 "t.yaml:15:10", "level is fixed: C");
+    /* level on a risk rule */
+    expect_error(BASE "- rule: r2\n  risk: high\n  level: A\n  steps:\n"
+                      "    - by: customer\n",
+                 "t.yaml:15:10", "incident rules only");
+    /* missing advice */
+    expect_error(BASE "- rule: r2\n  code: shirking\n  steps:\n"
+                      "    - by: agent\n      has: plat\n",
+                 "t.yaml:13:9", "needs advice");
+    /* first step absent */
+    expect_error(BASE "- rule: r2\n  risk: high\n  steps:\n"
+                      "    - by: agent\n      has: plat\n      absent: true\n"
+                      "    - by: customer\n",
+                 "t.yaml:16:5", "first step cannot be absent");
+    /* no steps / empty steps */
+    expect_error(BASE "- rule: r2\n  risk: high\n", "t.yaml:13:9",
+                 "needs steps");
+    expect_error(BASE "- rule: r2\n  risk: high\n  steps: []\n", "t.yaml:13:9",
+                 "needs steps");
+    /* zero or two outputs */
+    expect_error(BASE "- rule: r2\n  steps:\n    - by: agent\n", "t.yaml:13:3",
+                 "exactly one of code:");
+    expect_error(BASE "- rule: r2\n  risk: high\n  cause: product\n  steps:\n"
+                      "    - by: agent\n",
+                 "t.yaml:13:3", "exactly one of code:");
+    expect_error(BASE "- rule: r2\n  risk: normal\n  steps:\n"
+                      "    - by: agent\n",
+                 "t.yaml:14:9", "elevated, high or critical");
+    /* step values */
+    expect_error(BASE "- rule: r2\n  risk: high\n  steps:\n"
+                      "    - by: boss\n",
+                 "t.yaml:16:11", "by: must be");
+    expect_error(BASE "- rule: r2\n  risk: high\n  steps:\n"
+                      "    - event: closed\n",
+                 "t.yaml:16:14", "event: must be");
+    expect_error(BASE "- rule: r2\n  risk: high\n  steps:\n"
+                      "    - by: agent\n      next: maybe\n",
+                 "t.yaml:17:13", "expects true or false");
+    expect_error(BASE "- rule: r2\n  risk: high\n  steps:\n"
+                      "    - by: agent\n    - has: plat\n      next: true\n",
+                 "t.yaml:17:7", "next: true needs by:");
+    expect_error(BASE "- rule: r2\n  risk: high\n  steps:\n"
+                      "    - by: agent\n    - by: agent\n      absent: true\n"
+                      "      evidence: true\n",
+                 "t.yaml:17:7", "absent step cannot be the evidence");
+    expect_error(BASE "- rule: r2\n  risk: high\n  steps:\n"
+                      "    - by: agent\n      dir: sideways\n",
+                 "t.yaml:17:12", "dir: expects");
+    expect_error(BASE "- rule: r2\n  risk: high\n  steps:\n"
+                      "    - by: agent\n      within: {turns: 0}\n",
+                 "t.yaml:17:23", "positive whole number");
+    expect_error(BASE "- rule: r2\n  risk: high\n  steps:\n"
+                      "    - by: agent\n      within: {seconds: -5}\n",
+                 "t.yaml:17:25", "positive whole number");
+    expect_error(BASE "- rule: r2\n  risk: high\n  steps:\n"
+                      "    - by: agent\n      within: 5\n",
+                 "t.yaml:17:15", "within: expects");
+    expect_error(BASE "- rule: r2\n  risk: high\n  steps:\n"
+                      "    - by: agent\n      reply_delay_over: 3m\n",
+                 "t.yaml:17:25", "reply_delay_over: expects seconds");
+    expect_error(BASE "- rule: r2\n  risk: high\n  unless_category: food\n"
+                      "  steps:\n    - by: agent\n",
+                 "t.yaml:15:20", "unless_category: expects a list");
+    expect_error(BASE "- rule: r2\n  risk: high\n  steps:\n"
+                      "    - by: agent\n    - by: agent\n    - by: agent\n"
+                      "    - by: agent\n    - by: agent\n    - by: agent\n"
+                      "    - by: agent\n    - by: agent\n    - by: agent\n",
+                 "t.yaml:16:5", "at most 8 steps");
+}
+
+static void example_errors(void **state)
+{
+    (void)state;
+    expect_error(BASE "  examples:\n    - chat:\n        - agent: x\n",
+                 "t.yaml:14:7", "needs fires:");
+    expect_error(BASE "  examples:\n    - fires: true\n", "t.yaml:14:7",
+                 "needs chat:");
+    expect_error(BASE "  examples:\n    - fires: true\n      chat:\n"
+                      "        - system: explode\n",
+                 "t.yaml:16:11", "unknown system event \"explode\"");
+    expect_error(BASE "  examples:\n    - fires: true\n      chat:\n"
+                      "        - {agent: a, customer: b}\n",
+                 "t.yaml:16:11", "exactly one speaker");
+    expect_error(BASE "  examples:\n    - fires: true\n      chat:\n"
+                      "        - {agent: a, after: soon}\n",
+                 "t.yaml:16:29", "after: expects seconds");
+}
+
+/* Every error of a file is reported in one load, not just the first. */
+static void all_errors_at_once(void **state)
+{
+    (void)state;
+    const char *y = BASE
+        "- list: plat\n"                    /* 13: duplicate */
+        "  words: [x]\n"
+        "- rule: r2\n"                      /* 15 */
+        "  code: attitude\n"
+        "  level: C\n"                      /* 17: level */
+        "  advice: x\n"
+        "  steps:\n"
+        "    - by: agent\n"
+        "      has: nolist\n"               /* 21: unknown list */
+        "      colour: red\n";              /* 22: unknown key */
+    ks_pack *p = NULL;
+    ks_diags d = {0};
+    assert_int_equal(kt_load("t.yaml", y, &p, &d), KS_ERULES);
+    assert_null(p);
+    assert_diag(&d, 0, "t.yaml:13:9", "defined twice");
+    assert_diag(&d, 0, "t.yaml:17:10", "level is fixed");
+    assert_diag(&d, 0, "t.yaml:21:12", "unknown list");
+    assert_diag(&d, 0, "t.yaml:22:7", "unknown key \"colour\"");
+    assert_int_equal(d.errors, 4);
+    ks_diags_free(&d);
+}
+
+static void unused_warnings(void **state)
+{
+    (void)state;
+    const char *y = BASE
+        "- list: spare\n"                   /* 13 */
+        "  words: [备用]\n"
+        "- condition: idle\n"               /* 15 */
+        "  by: agent\n";
+    ks_pack *p = NULL;
+    ks_diags d = {0};
+    assert_int_equal(kt_load("t.yaml", y, &p, &d), KS_OK);
+    assert_non_null(p);
+    assert_int_equal(d.errors, 0);
+    assert_int_equal(d.n, 2);
+    assert_diag(&d, 1, "t.yaml:13:9", "list \"spare\" is not used");
+    assert_diag(&d, 1, "t.yaml:15:3", "condition \"idle\" is not used");
+    ks_pack_free(p);
+    ks_diags_free(&d);
+}
+
+/* Lists and conditions may be defined in any file; errors name the file
+ * they are in. */
+static void several_files(void **state)
+{
+    (void)state;
+    const char *lists = "- list: plat\n  words: [淘宝]\n"
+                        "- condition: agent_plat\n  by: agent\n  has: plat\n";
+    const char *rules = "- rule: div\n  code: diversion\n  advice: x\n"
+                        "  steps:\n    - use: agent_plat\n";
+    const char *broken = "- rule: r\n  risk: high\n  steps:\n"
+                         "    - by: customer\n      has: nolist\n";
+    ks_source srcs[3] = {{"rules/00-lists.yaml", lists, strlen(lists)},
+                         {"rules/20-rules.yaml", rules, strlen(rules)},
+                         {"rules/30-broken.yaml", broken, strlen(broken)}};
+    ks_pack *p = NULL;
+    ks_diags d = {0};
+    assert_int_equal(ks_pack_load(srcs, 2, &p, &d), KS_OK);
+    assert_int_equal(d.n, 0);
+    ks_pack_free(p);
+    assert_int_equal(ks_pack_load(srcs, 3, &p, &d), KS_ERULES);
+    assert_null(p);
+    assert_diag(&d, 0, "rules/30-broken.yaml:5:12", "unknown list \"nolist\"");
+    ks_diags_clear(&d);
+    /* texts need not be NUL-terminated: only len bytes are read */
+    char buf[256];
+    size_t n = strlen(rules);
+    memcpy(buf, rules, n);
+    memcpy(buf + n, "  colour: red\n", 15);
+    srcs[1].text = buf;
+    srcs[1].len = n;
+    assert_int_equal(ks_pack_load(srcs, 2, &p, &d), KS_OK);
+    ks_pack_free(p);
+    ks_diags_free(&d);
+}
+
+static int collect_word(const char *w, const char *list, void *arg)
+{
+    char *out = arg;
+    size_t n = strlen(out);
+    snprintf(out + n, 1024 - n, "%s%s=%s", n ? " " : "", w, list);
+    return 0;
+}
+
+static int stop_at_first(const char *w, const char *list, void *arg)
+{
+    (void)w;
+    (void)list;
+    ++*(int *)arg;
+    return 7;
+}
+
+/* Words are stored normalised and expanded; identical literals are one
+ * word; exceptions are not words; regexes are counted apart. */
+static void words_and_stats(void **state)
+{
+    (void)state;
+    ks_pack *p = kt_pack(
+        "- list: plat\n"
+        "  words: [\"[淘桃]宝\", 淘寶, ＴＢ, \"京 东\"]\n"
+        "  except: [北京东路]\n"
+        "  regex: [\"taobao\\\\.com\"]\n"
+        "- list: other\n"
+        "  words: [桃宝, vx]\n"
+        "- rule: r\n  code: diversion\n  advice: x\n  steps:\n"
+        "    - by: agent\n      has: [plat, other]\n"
+        "  examples:\n    - fires: true\n      chat:\n"
+        "        - agent: 去淘宝\n");
+    ks_pack_stats st;
+    ks_pack_get_stats(p, &st);
+    assert_int_equal(st.lists, 2);
+    /* 淘宝 桃宝 tb 京东 vx; the exception 北京东路 is a pattern but not
+     * a word to look for, as `kesu rules words` agrees */
+    assert_int_equal(st.words, 5);
+    assert_int_equal(st.regexes, 1);
+    assert_int_equal(st.rules, 1);
+    assert_int_equal(st.examples, 1);
+    char out[1024] = "";
+    assert_int_equal(ks_pack_each_word(p, collect_word, out), KS_OK);
+    assert_string_equal(out, "淘宝=plat 桃宝=plat tb=plat 京东=plat vx=other");
+    int calls = 0;
+    assert_int_equal(ks_pack_each_word(p, stop_at_first, &calls), 7);
+    assert_int_equal(calls, 1);
+    ks_pack_free(p);
+}
+
+/* Examples beside a rule are run by ks_pack_check_examples, and a wrong
+ * one is reported at the example's location. */
+static void examples_checked(void **state)
+{
+    (void)state;
+    ks_pack *p = kt_pack(BASE
+        "  examples:\n"                            /* 13 */
+        "    - fires: true\n"                      /* 14: passes */
+        "      chat:\n"
+        "        - customer: 有货吗\n"
+        "        - agent: 去淘 宝看看\n"
+        "    - fires: false\n"                     /* 18: passes */
+        "      chat:\n"
+        "        - agent: 抱歉,淘宝没有\n"
+        "    - fires: false\n"                     /* 21: wrong */
+        "      chat:\n"
+        "        - agent: 淘寶有\n"
+        "    - fires: true\n"                      /* 24: wrong */
+        "      chat:\n"
+        "        - agent: 1TB 的硬盘\n"
+        "- rule: slow\n"                           /* 27 */
+        "  risk: elevated\n"
+        "  steps:\n"
+        "    - by: agent\n"
+        "      reply_delay_over: 60\n"
+        "  examples:\n"
+        "    - fires: true\n"                      /* 33: passes */
+        "      chat:\n"
+        "        - customer: 在吗\n"
+        "        - {agent: 在, after: 61}\n"
+        "    - fires: true\n"                      /* 37: wrong */
+        "      chat:\n"
+        "        - customer: 在吗\n"
+        "        - agent: 在\n");
+    ks_diags d = {0};
+    assert_int_equal(ks_pack_check_examples(p, &d), 3);
+    assert_int_equal(d.errors, 3);
+    assert_diag(&d, 0, "t.yaml:21:7", "fires but should not");
+    assert_diag(&d, 0, "t.yaml:24:7", "should fire but does not");
+    assert_diag(&d, 0, "t.yaml:37:7", "should fire but does not");
+    ks_pack_free(p);
+    ks_diags_free(&d);
+}
+
+/* A pack may be loaded, used and freed many times (no global state). */
+static void reload(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 20; i++) {
+        ks_pack *p = kt_pack(BASE);
+        ks_pack_free(p);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(base_loads),
+        cmocka_unit_test(yaml_syntax_errors),
+        cmocka_unit_test(unknown_keys),
+        cmocka_unit_test(unknown_references),
+        cmocka_unit_test(duplicates),
+        cmocka_unit_test(bad_words),
+        cmocka_unit_test(rule_shape_errors),
+        cmocka_unit_test(example_errors),
+        cmocka_unit_test(all_errors_at_once),
+        cmocka_unit_test(unused_warnings),
+        cmocka_unit_test(several_files),
+        cmocka_unit_test(words_and_stats),
+        cmocka_unit_test(examples_checked),
+        cmocka_unit_test(reload),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
