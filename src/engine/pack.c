@@ -57,7 +57,13 @@ void ks_pack_get_stats(const ks_pack *p, ks_pack_stats *st)
 {
     memset(st, 0, sizeof *st);
     st->lists = p->nlists;
-    st->words = p->nlits - p->nregex;
+    for (size_t i = 0; i < p->nlits; i++) {
+        const ks_lit *l = &p->lits[i];
+        int word = 0;   /* exceptions alone are not words to look for */
+        for (size_t t = 0; t < l->ntargets; t++)
+            word |= !(l->targets[t] & 1u);
+        st->words += word && !l->is_regex;
+    }
     st->regexes = p->nregex;
     st->rules = p->nrules;
     for (size_t i = 0; i < p->nrules; i++)

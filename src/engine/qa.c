@@ -356,7 +356,7 @@ static int build_views(ks_scanner *s, const ks_conv *c)
     for (size_t i = 0; i < c->nmsgs; i++) {
         s->views[i].m = &c->msgs[i];
         s->views[i].bits = s->bits + i * s->p->bitwords;
-        s->views[i].hits = s->hits + s->hit_off[i];
+        s->views[i].hits = s->hits ? s->hits + s->hit_off[i] : NULL;
         s->views[i].nhits = s->hit_off[i + 1] - s->hit_off[i];
     }
     reply_delays(c, s->views);

@@ -14,6 +14,11 @@
 
 #include <string.h>
 
+/* A step without `within` still looks at most this many messages away:
+ * it keeps evaluation linear in the conversation's length (every anchor
+ * would otherwise scan to the end) and no real chat needs more. */
+#define KS_MAX_STEP_TURNS 500
+
 static int pred_ok(const ks_pack *p, const ks_pred *pr, const ks_msgview *v)
 {
     const ks_msg *m = v->m;
@@ -50,7 +55,8 @@ static int in_window(const ks_step *st, const ks_conv *c, size_t prev,
                      size_t j)
 {
     size_t turns = j > prev ? j - prev : prev - j;
-    if (st->within_turns >= 0 && turns > (size_t)st->within_turns)
+    if (turns > KS_MAX_STEP_TURNS ||
+        (st->within_turns >= 0 && turns > (size_t)st->within_turns))
         return 0;
     if (st->within_ms >= 0) {
         int64_t a = c->msgs[prev].at, b = c->msgs[j].at;
