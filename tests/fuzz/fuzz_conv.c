@@ -193,15 +193,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
  * a message duplicated or dropped — so that ks_qa sees many conversations
  * that parse. libFuzzer calls it; so does tests/fuzz/driver.c. */
 
-static uint64_t g_mut_rng;
-
-static unsigned rnd_below(unsigned n)
-{
-    g_mut_rng ^= g_mut_rng << 13;
-    g_mut_rng ^= g_mut_rng >> 7;
-    g_mut_rng ^= g_mut_rng << 17;
-    return n ? (unsigned)(g_mut_rng % n) : 0;
-}
+#include "fuzz_rng.h"
 
 static const char *const disguises[] = {
     " ", ".", "*", "·", "\u3000", "\u200b", "\ufeff", "ＶＸ", "Ｔｂ", "寶",
