@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= 2
 CMAKE_ARGS ?=
 
-.PHONY: all bootstrap configure build run test test-fast test-asan fuzz clean
+.PHONY: all bootstrap configure build run test test-fast test-asan bench fuzz clean
 
 # cmake drives its own make; keep its directory chatter out of the output.
 MAKEFLAGS += --no-print-directory
@@ -39,6 +39,10 @@ test-asan: bootstrap
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j$(JOBS)
 
+
+# Benchmarks against rg, grep and a Python baseline (not part of the tests).
+bench: build
+	bench/run
 
 fuzz: bootstrap
 	tests/fuzz/run-libfuzzer $(FUZZ_SECONDS)

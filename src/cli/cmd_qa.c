@@ -20,6 +20,7 @@ static const char usage[] =
     "  --all                text report: list clean conversations too\n"
     "  --color auto|always|never   highlight evidence (default auto)\n"
     "  --max-line BYTES     longest accepted input line (default 4194304)\n"
+    "  --stats              print time per stage and throughput on stderr\n"
     "\n"
     "exit status: 0 all lines judged; 1 some lines were rejected (reported\n"
     "on stderr with file:line); 2 usage or rule pack error; 3 input could\n"
@@ -56,10 +57,11 @@ int cmd_qa(int argc, char **argv)
 {
     const char *format = "text", *rules = NULL, *color = "auto";
     const char *maxl = "4194304";
-    int help = 0, all = 0;
+    int help = 0, all = 0, stats = 0;
     ks_opt opts[] = {{"format", &format, NULL}, {"rules", &rules, NULL},
                      {"color", &color, NULL},   {"max-line", &maxl, NULL},
                      {"all", NULL, &all},       {"help", NULL, &help},
+                     {"stats", NULL, &stats},
                      {NULL, NULL, NULL}};
     char *pos[1];
     int npos = ks_parse_opts("qa", argc, argv, opts, pos, 1);
@@ -86,6 +88,7 @@ int cmd_qa(int argc, char **argv)
         return KS_EXIT_USAGE;
     ks_stream_stats st;
     int rc;
+    ks_qa_stream_timing(stats);
     if (!strcmp(format, "jsonl")) {
         rc = ks_qa_stream(pos[0], p, max_line, on_jsonl, stdout, &st);
     } else {
@@ -96,6 +99,8 @@ int cmd_qa(int argc, char **argv)
             ks_text_report_finish(t, &st, rc == 0 || st.lines > 0);
     }
     ks_pack_free(p);
+    if (stats)
+        ks_print_stage_stats(stderr, &st);
     if (fflush(stdout) != 0) {
         perror("kesu qa: writing output");
         return KS_EXIT_FAIL;

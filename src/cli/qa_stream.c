@@ -4,6 +4,37 @@
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
+
+static int g_timing;
+
+void ks_qa_stream_timing(int on) { g_timing = on; }
+
+static uint64_t now_ns(void)
+{
+    if (!g_timing)
+        return 0;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void ks_print_stage_stats(FILE *f, const ks_stream_stats *st)
+{
+    double total = (double)st->total_ns / 1e9;
+    double parse = (double)st->parse_ns / 1e9;
+    double norm = (double)st->engine.normalise_ns / 1e9;
+    double match = (double)st->engine.match_ns / 1e9;
+    double rules = (double)st->engine.rules_ns / 1e9;
+    double out = (double)st->output_ns / 1e9;
+    double rest = total - parse - norm - match - rules - out;
+    fprintf(f, "stages (s): read+parse %.3f, normalise %.3f, match %.3f, "
+               "rules %.3f, output %.3f, other %.3f; total %.3f s, "
+               "%.1f MB/s, %.0f conversations/s\n",
+            parse, norm, match, rules, out, rest > 0 ? rest : 0, total,
+            total > 0 ? (double)st->bytes / 1048576.0 / total : 0,
+            total > 0 ? (double)st->convs / total : 0);
+}
 
 static int blank(const char *s, size_t n)
 {
@@ -21,7 +52,9 @@ static void judge_line(const char *name, const ks_lines *lr, const char *line,
     ks_conv conv;
     char where[512];
     snprintf(where, sizeof where, "%s:%zu", name, lr->lineno);
+    uint64_t t0 = now_ns();
     int rc = ks_conv_from_json(line, len, &conv, &d, where);
+    st->parse_ns += now_ns() - t0;
     size_t nerr = d.errors;
     ks_print_diags(stderr, &d);
     ks_diags_free(&d);
@@ -38,7 +71,9 @@ static void judge_line(const char *name, const ks_lines *lr, const char *line,
         st->bad++;
     } else {
         st->convs++;
+        uint64_t t1 = now_ns();
         fn(arg, &conv, res);
+        st->output_ns += now_ns() - t1;
     }
     ks_conv_free(&conv);
 }
@@ -58,11 +93,13 @@ int ks_qa_stream(const char *path, const ks_pack *p, size_t max_line,
     ks_scanner *sc = NULL;
     ks_result res = {0};
     int rc = 0;
+    uint64_t start = now_ns();
     if (ks_lines_open(&lr, f, max_line) || ks_scanner_new(p, &sc)) {
         fprintf(stderr, "kesu: out of memory\n");
         rc = -1;
         goto out;
     }
+    ks_scanner_timing(sc, g_timing, NULL);
     const char *line;
     size_t len;
     int too_long, r;
@@ -75,6 +112,7 @@ int ks_qa_stream(const char *path, const ks_pack *p, size_t max_line,
                     name, lr.lineno, max_line);
             continue;
         }
+        st->bytes += len + 1;
         if (blank(line, len))
             continue;
         st->lines++;
@@ -85,6 +123,8 @@ int ks_qa_stream(const char *path, const ks_pack *p, size_t max_line,
                 lr.lineno + 1, strerror(lr.err));
         rc = -1;
     }
+    st->total_ns = now_ns() - start;
+    ks_scanner_timing(sc, g_timing, &st->engine);
 out:
     ks_result_free(&res);
     ks_scanner_free(sc);

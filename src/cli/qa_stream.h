@@ -2,12 +2,18 @@
 #ifndef KS_QA_STREAM_H
 #define KS_QA_STREAM_H
 
+#include <stdint.h>
 #include "cli.h"
 
 typedef struct ks_stream_stats {
     size_t lines;        /* non-blank input lines */
     size_t convs;        /* conversations judged */
     size_t bad;          /* lines rejected (reported on stderr) */
+    uint64_t bytes;      /* input bytes read */
+    uint64_t parse_ns;   /* stage times, when timing is on */
+    uint64_t output_ns;
+    uint64_t total_ns;
+    ks_qa_timing engine; /* normalise, match, rules */
 } ks_stream_stats;
 
 typedef void (*ks_on_conv)(void *arg, const ks_conv *c, const ks_result *r);
@@ -17,5 +23,11 @@ typedef void (*ks_on_conv)(void *arg, const ks_conv *c, const ks_result *r);
  * skipped. Returns 0, or -1 if the input could not be read at all. */
 int ks_qa_stream(const char *path, const ks_pack *p, size_t max_line,
                  ks_on_conv fn, void *arg, ks_stream_stats *st);
+
+/* Turns on per-stage timing for the next ks_qa_stream() calls. */
+void ks_qa_stream_timing(int on);
+
+/* Prints st's stage breakdown (for --stats) to f. */
+void ks_print_stage_stats(FILE *f, const ks_stream_stats *st);
 
 #endif
