@@ -21,6 +21,8 @@ static const char usage[] =
     "  --color auto|always|never   highlight evidence (default auto)\n"
     "  --max-line BYTES     longest accepted input line (default 4194304)\n"
     "  --stats              print time per stage and throughput on stderr\n"
+    "  --threads N          worker threads for --format jsonl (default: the\n"
+    "                       number of cores; output stays in input order)\n"
     "\n"
     "exit status: 0 all lines judged; 1 some lines were rejected (reported\n"
     "on stderr with file:line); 2 usage or rule pack error; 3 input could\n"
@@ -56,12 +58,12 @@ static int want_color(const char *mode)
 int cmd_qa(int argc, char **argv)
 {
     const char *format = "text", *rules = NULL, *color = "auto";
-    const char *maxl = "4194304";
+    const char *maxl = "4194304", *threads_s = NULL;
     int help = 0, all = 0, stats = 0;
     ks_opt opts[] = {{"format", &format, NULL}, {"rules", &rules, NULL},
                      {"color", &color, NULL},   {"max-line", &maxl, NULL},
                      {"all", NULL, &all},       {"help", NULL, &help},
-                     {"stats", NULL, &stats},
+                     {"stats", NULL, &stats},   {"threads", &threads_s, NULL},
                      {NULL, NULL, NULL}};
     char *pos[1];
     int npos = ks_parse_opts("qa", argc, argv, opts, pos, 1);
@@ -71,6 +73,10 @@ int cmd_qa(int argc, char **argv)
     }
     size_t max_line;
     int use_color = want_color(color);
+    if (threads_s && (atoi(threads_s) < 1 || atoi(threads_s) > 64)) {
+        fprintf(stderr, "kesu qa: --threads must be a number from 1 to 64\n");
+        return KS_EXIT_USAGE;
+    }
     if (npos != 1 || (strcmp(format, "text") && strcmp(format, "jsonl")) ||
         parse_size(maxl, &max_line) || use_color < 0) {
         if (npos >= 0)
@@ -90,7 +96,12 @@ int cmd_qa(int argc, char **argv)
     int rc;
     ks_qa_stream_timing(stats);
     if (!strcmp(format, "jsonl")) {
-        rc = ks_qa_stream(pos[0], p, max_line, on_jsonl, stdout, &st);
+        int threads = threads_s ? atoi(threads_s) : (int)sysconf(_SC_NPROCESSORS_ONLN);
+        if (threads > 1)
+            rc = ks_qa_stream_jsonl_parallel(pos[0], p, max_line,
+                                             threads > 64 ? 64 : threads, &st);
+        else
+            rc = ks_qa_stream(pos[0], p, max_line, on_jsonl, stdout, &st);
     } else {
         ks_text_report *t = ks_text_report_new(stdout, use_color, all);
         rc = t ? ks_qa_stream(pos[0], p, max_line, ks_text_report_conv, t, &st)

@@ -6,11 +6,12 @@
 #include <string.h>
 #include <time.h>
 
-static int g_timing;
+int ks_qa_timing_on;
+#define g_timing ks_qa_timing_on
 
 void ks_qa_stream_timing(int on) { g_timing = on; }
 
-static uint64_t now_ns(void)
+uint64_t ks_qa_now_ns(void)
 {
     if (!g_timing)
         return 0;
@@ -36,7 +37,7 @@ void ks_print_stage_stats(FILE *f, const ks_stream_stats *st)
             total > 0 ? (double)st->convs / total : 0);
 }
 
-static int blank(const char *s, size_t n)
+int ks_qa_blank(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
@@ -44,19 +45,21 @@ static int blank(const char *s, size_t n)
     return 1;
 }
 
-static void judge_line(const char *name, const ks_lines *lr, const char *line,
+/* Judges one line: errors to err, the verdict to fn. */
+void ks_qa_judge_line(const char *name, size_t lineno, const char *line,
                        size_t len, ks_scanner *sc, ks_result *res,
-                       ks_on_conv fn, void *arg, ks_stream_stats *st)
+                       ks_on_conv fn, void *arg, FILE *err,
+                       ks_stream_stats *st)
 {
     ks_diags d = {0};
     ks_conv conv;
-    char where[512];
-    snprintf(where, sizeof where, "%s:%zu", name, lr->lineno);
-    uint64_t t0 = now_ns();
+    char where[4400];
+    snprintf(where, sizeof where, "%s:%zu", name, lineno);
+    uint64_t t0 = ks_qa_now_ns();
     int rc = ks_conv_from_json(line, len, &conv, &d, where);
-    st->parse_ns += now_ns() - t0;
+    st->parse_ns += ks_qa_now_ns() - t0;
     size_t nerr = d.errors;
-    ks_print_diags(stderr, &d);
+    ks_print_diags(err, &d);
     ks_diags_free(&d);
     if (rc || nerr) {
         st->bad++;
@@ -66,16 +69,25 @@ static void judge_line(const char *name, const ks_lines *lr, const char *line,
     }
     rc = ks_qa(sc, &conv, res);
     if (rc) {
-        fprintf(stderr, "%s: error: conversation %s not judged: %s\n", where,
+        fprintf(err, "%s: error: conversation %s not judged: %s\n", where,
                 conv.id, ks_strerror(rc));
         st->bad++;
     } else {
         st->convs++;
-        uint64_t t1 = now_ns();
+        uint64_t t1 = ks_qa_now_ns();
         fn(arg, &conv, res);
-        st->output_ns += now_ns() - t1;
+        st->output_ns += ks_qa_now_ns() - t1;
     }
     ks_conv_free(&conv);
+}
+
+void ks_qa_report_too_long(FILE *err, const char *name, size_t lineno,
+                            size_t max_line, ks_stream_stats *st)
+{
+    st->lines++;
+    st->bad++;
+    fprintf(err, "%s:%zu: error: line longer than %zu bytes skipped (raise "
+                 "--max-line if it is genuine)\n", name, lineno, max_line);
 }
 
 int ks_qa_stream(const char *path, const ks_pack *p, size_t max_line,
@@ -93,7 +105,7 @@ int ks_qa_stream(const char *path, const ks_pack *p, size_t max_line,
     ks_scanner *sc = NULL;
     ks_result res = {0};
     int rc = 0;
-    uint64_t start = now_ns();
+    uint64_t start = ks_qa_now_ns();
     if (ks_lines_open(&lr, f, max_line) || ks_scanner_new(p, &sc)) {
         fprintf(stderr, "kesu: out of memory\n");
         rc = -1;
@@ -105,25 +117,21 @@ int ks_qa_stream(const char *path, const ks_pack *p, size_t max_line,
     int too_long, r;
     while ((r = ks_lines_next(&lr, &line, &len, &too_long)) == 1) {
         if (too_long) {
-            st->lines++;
-            st->bad++;
-            fprintf(stderr, "%s:%zu: error: line longer than %zu bytes "
-                            "skipped (raise --max-line if it is genuine)\n",
-                    name, lr.lineno, max_line);
+            ks_qa_report_too_long(stderr, name, lr.lineno, max_line, st);
             continue;
         }
         st->bytes += len + 1;
-        if (blank(line, len))
+        if (ks_qa_blank(line, len))
             continue;
         st->lines++;
-        judge_line(name, &lr, line, len, sc, &res, fn, arg, st);
+        ks_qa_judge_line(name, lr.lineno, line, len, sc, &res, fn, arg, stderr, st);
     }
     if (r < 0) {
         fprintf(stderr, "%s:%zu: error: read failed: %s\n", name,
                 lr.lineno + 1, strerror(lr.err));
         rc = -1;
     }
-    st->total_ns = now_ns() - start;
+    st->total_ns = ks_qa_now_ns() - start;
     ks_scanner_timing(sc, g_timing, &st->engine);
 out:
     ks_result_free(&res);

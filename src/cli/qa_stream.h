@@ -27,6 +27,23 @@ int ks_qa_stream(const char *path, const ks_pack *p, size_t max_line,
 /* Turns on per-stage timing for the next ks_qa_stream() calls. */
 void ks_qa_stream_timing(int on);
 
+/* Like ks_qa_stream() writing SPEC 3.2 JSON Lines to stdout, with
+ * `threads` workers; output and errors stay in input order. */
+int ks_qa_stream_jsonl_parallel(const char *path, const ks_pack *p,
+                                size_t max_line, int threads,
+                                ks_stream_stats *st);
+
+/* Shared by the sequential and parallel streams (qa_stream.c). */
+extern int ks_qa_timing_on;
+uint64_t ks_qa_now_ns(void);
+int ks_qa_blank(const char *s, size_t n);
+void ks_qa_judge_line(const char *name, size_t lineno, const char *line,
+                      size_t len, ks_scanner *sc, ks_result *res,
+                      ks_on_conv fn, void *arg, FILE *err,
+                      ks_stream_stats *st);
+void ks_qa_report_too_long(FILE *err, const char *name, size_t lineno,
+                           size_t max_line, ks_stream_stats *st);
+
 /* Prints st's stage breakdown (for --stats) to f. */
 void ks_print_stage_stats(FILE *f, const ks_stream_stats *st);
 
