@@ -62,11 +62,11 @@ static void check_keys(ctx *c, const cJSON *obj, const char *path,
             warn_unknown(c, path, it->string);
 }
 
-/* Optional string field: absent or null -> *out = NULL. */
-static int get_str(ctx *c, const cJSON *obj, const char *key,
-                   const char *path, int required, char **out)
+/* String field `key` (node v, NULL when absent) of the object at path;
+ * absent or null -> *out = NULL. */
+static int str_node(ctx *c, const cJSON *v, const char *key, const char *path,
+                    int required, char **out)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     *out = NULL;
     if (!v || cJSON_IsNull(v)) {
         if (required)
@@ -79,10 +79,16 @@ static int get_str(ctx *c, const cJSON *obj, const char *key,
     return *out ? KS_OK : KS_ENOMEM;
 }
 
-static int get_time(ctx *c, const cJSON *obj, const char *key,
-                    const char *path, int64_t *out)
+static int get_str(ctx *c, const cJSON *obj, const char *key,
+                   const char *path, int required, char **out)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return str_node(c, cJSON_GetObjectItemCaseSensitive(obj, key), key, path,
+                    required, out);
+}
+
+static int time_node(ctx *c, const cJSON *v, const char *key, const char *path,
+                     int64_t *out)
+{
     *out = KS_TIME_NONE;
     if (!v || cJSON_IsNull(v))
         return KS_OK;
@@ -90,6 +96,13 @@ static int get_time(ctx *c, const cJSON *obj, const char *key,
         return fail_at(c, path, key, "must be an ISO 8601 time such as "
                                      "2024-06-05T10:00:00+08:00");
     return KS_OK;
+}
+
+static int get_time(ctx *c, const cJSON *obj, const char *key,
+                    const char *path, int64_t *out)
+{
+    return time_node(c, cJSON_GetObjectItemCaseSensitive(obj, key), key, path,
+                     out);
 }
 
 static int get_num(ctx *c, const cJSON *obj, const char *key,
@@ -137,9 +150,8 @@ static int parse_order(ctx *c, const cJSON *o, ks_order *ord)
     return KS_OK;
 }
 
-static int parse_from(ctx *c, const cJSON *m, const char *path, ks_msg *msg)
+static int parse_from(ctx *c, const cJSON *v, const char *path, ks_msg *msg)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "from");
     if (!v)
         return fail_at(c, path, "from", "required field is missing");
     if (!cJSON_IsString(v))
@@ -153,9 +165,8 @@ static int parse_from(ctx *c, const cJSON *m, const char *path, ks_msg *msg)
                    "must be \"customer\", \"agent\" or \"system\"");
 }
 
-static int parse_event(ctx *c, const cJSON *m, const char *path, ks_msg *msg)
+static int parse_event(ctx *c, const cJSON *v, const char *path, ks_msg *msg)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "event");
     if (msg->from != KS_FROM_SYSTEM) {
         if (v)
             return fail_at(c, path, "event",
@@ -177,8 +188,6 @@ static int parse_event(ctx *c, const cJSON *m, const char *path, ks_msg *msg)
 
 static int parse_msg(ctx *c, const cJSON *m, size_t idx, ks_msg *msg)
 {
-    static const char *const keys[] = {"id", "at", "from", "text", "event",
-                                       NULL};
     char path[48] = "messages[", digits[24];
     size_t nd = 0, pl = 9;
     do   /* by hand: this runs once per message, snprintf showed in profiles */
@@ -190,14 +199,30 @@ static int parse_msg(ctx *c, const cJSON *m, size_t idx, ks_msg *msg)
     path[pl] = '\0';
     if (!cJSON_IsObject(m))
         return fail(c, path, "must be an object");
-    check_keys(c, m, path, keys);
+    /* one pass over the fields: messages are most of the input, and
+     * looking each field up by name cost more than parsing them */
+    const cJSON *id = NULL, *at = NULL, *from = NULL, *text = NULL,
+                *event = NULL;
+    for (const cJSON *it = m->child; it; it = it->next) {
+        const char *k = it->string;
+        const cJSON **slot = !strcmp(k, "text")    ? &text
+                             : !strcmp(k, "from")  ? &from
+                             : !strcmp(k, "at")    ? &at
+                             : !strcmp(k, "id")    ? &id
+                             : !strcmp(k, "event") ? &event
+                                                   : NULL;
+        if (!slot)
+            warn_unknown(c, path, k);
+        else if (!*slot)   /* the first of duplicate keys, as cJSON's lookup */
+            *slot = it;
+    }
     int rc;
-    if ((rc = get_str(c, m, "id", path, 0, &msg->id)) ||
-        (rc = get_time(c, m, "at", path, &msg->at)) ||
-        (rc = parse_from(c, m, path, msg)) ||
-        (rc = parse_event(c, m, path, msg)) ||
-        (rc = get_str(c, m, "text", path, msg->from != KS_FROM_SYSTEM,
-                      &msg->text)))
+    if ((rc = str_node(c, id, "id", path, 0, &msg->id)) ||
+        (rc = time_node(c, at, "at", path, &msg->at)) ||
+        (rc = parse_from(c, from, path, msg)) ||
+        (rc = parse_event(c, event, path, msg)) ||
+        (rc = str_node(c, text, "text", path, msg->from != KS_FROM_SYSTEM,
+                       &msg->text)))
         return rc;
     if (!msg->text && !(msg->text = ks_strdup("")))
         return KS_ENOMEM;
