@@ -284,14 +284,17 @@ static int parse_conv(ctx *c, const cJSON *root, ks_conv *conv)
  * the string there and silently drop the rest of a message. */
 static size_t find_nul_escape(const char *s, size_t len)
 {
-    for (size_t i = 0; i + 6 <= len; i++) {
-        if (s[i] != '\\' || s[i + 1] != 'u' || memcmp(s + i + 2, "0000", 4))
-            continue;
-        size_t bs = 0;
-        while (bs < i + 1 && s[i - bs] == '\\')
-            bs++;
-        if (bs % 2 == 1)
-            return i;
+    const char *p = s, *end = s + len;
+    while ((p = memchr(p, '\\', (size_t)(end - p))) && end - p >= 6) {
+        size_t i = (size_t)(p - s);
+        if (p[1] == 'u' && !memcmp(p + 2, "0000", 4)) {
+            size_t bs = 0;
+            while (bs < i + 1 && s[i - bs] == '\\')
+                bs++;
+            if (bs % 2 == 1)
+                return i;
+        }
+        p += p[1] == '\\' ? 2 : 1;   /* an escaped backslash escapes nothing */
     }
     return len;
 }

@@ -1,6 +1,8 @@
 /* UTF-8 validation, decoding and offsets (RFC 3629). */
 #include "kesu/text.h"
 
+#include <string.h>
+
 int ks_utf8_validate(const char *str, size_t len, size_t *bad_off)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -8,7 +10,16 @@ int ks_utf8_validate(const char *str, size_t len, size_t *bad_off)
     while (i < len) {
         unsigned c = s[i];
         if (c < 0x80) {
-            i++;
+            /* JSON structure is ASCII: skip it eight bytes at a time */
+            while (i + 8 <= len) {
+                uint64_t w;
+                memcpy(&w, s + i, 8);
+                if (w & 0x8080808080808080ull)
+                    break;
+                i += 8;
+            }
+            if (i < len && s[i] < 0x80)
+                i++;
             continue;
         }
         size_t n;
