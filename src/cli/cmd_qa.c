@@ -43,6 +43,16 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
+static int parse_threads(const char *s, int *out)
+{
+    char *end;
+    long v = s ? strtol(s, &end, 10) : (long)sysconf(_SC_NPROCESSORS_ONLN);
+    if (s && (!*s || *end || v < 1 || v > 64))
+        return -1;
+    *out = v < 1 ? 1 : v > 64 ? 64 : (int)v;
+    return 0;
+}
+
 static int want_color(const char *mode)
 {
     if (!strcmp(mode, "always"))
@@ -53,6 +63,25 @@ static int want_color(const char *mode)
         return -1;
     const char *nc = getenv("NO_COLOR");
     return isatty(STDOUT_FILENO) && !(nc && *nc);
+}
+
+/* Validates the options; returns NULL or the message for the user. */
+static const char *check_args(int npos, const char *format, const char *color,
+                              int *use_color, const char *maxl,
+                              size_t *max_line, const char *threads_s,
+                              int *threads)
+{
+    if (npos != 1)
+        return "expected one input FILE (or - for stdin)";
+    if (strcmp(format, "text") && strcmp(format, "jsonl"))
+        return "--format must be text or jsonl";
+    if ((*use_color = want_color(color)) < 0)
+        return "--color must be auto, always or never";
+    if (parse_size(maxl, max_line))
+        return "--max-line must be a byte count from 1024 to 2^31";
+    if (parse_threads(threads_s, threads))
+        return "--threads must be a number from 1 to 64";
+    return NULL;
 }
 
 int cmd_qa(int argc, char **argv)
@@ -72,20 +101,13 @@ int cmd_qa(int argc, char **argv)
         return KS_EXIT_OK;
     }
     size_t max_line;
-    int use_color = want_color(color);
-    if (threads_s && (atoi(threads_s) < 1 || atoi(threads_s) > 64)) {
-        fprintf(stderr, "kesu qa: --threads must be a number from 1 to 64\n");
-        return KS_EXIT_USAGE;
-    }
-    if (npos != 1 || (strcmp(format, "text") && strcmp(format, "jsonl")) ||
-        parse_size(maxl, &max_line) || use_color < 0) {
-        if (npos >= 0)
-            fprintf(stderr, "kesu qa: %s\n",
-                    npos != 1 ? "expected one input FILE (or - for stdin)"
-                    : use_color < 0 ? "--color must be auto, always or never"
-                    : parse_size(maxl, &max_line)
-                        ? "--max-line must be a byte count from 1024 to 2^31"
-                        : "--format must be text or jsonl");
+    int use_color, threads;
+    const char *bad = npos < 0 ? "" : check_args(npos, format, color, &use_color,
+                                                maxl, &max_line, threads_s,
+                                                &threads);
+    if (bad) {
+        if (*bad)
+            fprintf(stderr, "kesu qa: %s\n", bad);
         fputs(usage, stderr);
         return KS_EXIT_USAGE;
     }
@@ -96,10 +118,9 @@ int cmd_qa(int argc, char **argv)
     int rc;
     ks_qa_stream_timing(stats);
     if (!strcmp(format, "jsonl")) {
-        int threads = threads_s ? atoi(threads_s) : (int)sysconf(_SC_NPROCESSORS_ONLN);
         if (threads > 1)
-            rc = ks_qa_stream_jsonl_parallel(pos[0], p, max_line,
-                                             threads > 64 ? 64 : threads, &st);
+            rc = ks_qa_stream_jsonl_parallel(pos[0], p, max_line, threads,
+                                             &st);
         else
             rc = ks_qa_stream(pos[0], p, max_line, on_jsonl, stdout, &st);
     } else {

@@ -25,7 +25,6 @@ static int parse_lists(ks_loader *L, ks_ydoc *doc, yaml_node_t *n,
         return KS_ENOMEM;
     ks_free(*out);
     *out = bs;
-    yaml_node_t *one[1] = {n};
     size_t count = 1;
     if (n->type == YAML_SEQUENCE_NODE)
         count = (size_t)(n->data.sequence.items.top -
@@ -37,7 +36,7 @@ static int parse_lists(ks_loader *L, ks_ydoc *doc, yaml_node_t *n,
     int rc = KS_OK;
     for (size_t i = 0; i < count; i++) {
         yaml_node_t *en = n->type == YAML_SCALAR_NODE
-                              ? one[0]
+                              ? n
                               : ks_ynode(doc, n->data.sequence.items.start[i]);
         const char *name = ks_yscalar(en);
         int id = name ? ks_ld_find_list(L, name) : -1;
