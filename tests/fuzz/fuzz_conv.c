@@ -24,19 +24,8 @@
 #define KS_RULES_DIR "rules"
 #endif
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
-size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
-                               unsigned int seed);
 
-#define CHECK(cond)                                                         \
-    do {                                                                    \
-        if (!(cond)) {                                                      \
-            fprintf(stderr, "fuzz_conv: check failed: %s (%s:%d)\n", #cond, \
-                    __FILE__, __LINE__);                                    \
-            abort();                                                        \
-        }                                                                   \
-    } while (0)
+#include "fuzz_common.h"
 
 static const char fallback_pack[] =
     "- list: plat\n  words: [\"[淘桃]宝\", tb, 京东, vx]\n"

@@ -17,16 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                         \
-    do {                                                                    \
-        if (!(cond)) {                                                      \
-            fprintf(stderr, "fuzz_norm: check failed: %s (%s:%d)\n", #cond, \
-                    __FILE__, __LINE__);                                    \
-            abort();                                                        \
-        }                                                                   \
-    } while (0)
+#include "fuzz_common.h"
 
 /* Independent RFC 3629 validator: decode, then check the code point's
  * range and shortest form. Returns the length of the valid prefix. */

@@ -16,19 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
-size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
-                               unsigned int seed);
 
-#define CHECK(cond)                                                         \
-    do {                                                                    \
-        if (!(cond)) {                                                      \
-            fprintf(stderr, "fuzz_pack: check failed: %s (%s:%d)\n", #cond, \
-                    __FILE__, __LINE__);                                    \
-            abort();                                                        \
-        }                                                                   \
-    } while (0)
+#include "fuzz_common.h"
 
 #define NAME "fuzz.yaml"
 
