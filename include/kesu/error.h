@@ -32,7 +32,10 @@ extern "C" {
     XX(-6, ETOOBIG, "input too large")                            \
     XX(-7, ERULES, "invalid rule pack")                           \
     XX(-8, EMATCH, "pattern matcher failure")                     \
-    XX(-9, ENOENT, "not found")
+    XX(-9, ENOENT, "not found")                                   \
+    XX(-10, ESTATE, "not allowed in this state")                  \
+    XX(-11, ECORRUPT, "audit chain broken")                       \
+    XX(-12, EDB, "database error")
 
 typedef enum ks_errno {
     KS_OK = 0,

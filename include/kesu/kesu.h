@@ -8,11 +8,16 @@
 #define KS_VERSION "0.1.0"
 
 #include "kesu/alloc.h"
+#include "kesu/case.h"
 #include "kesu/codes.h"
 #include "kesu/conv.h"
 #include "kesu/error.h"
 #include "kesu/pack.h"
+#include "kesu/plan.h"
+#include "kesu/policy.h"
 #include "kesu/qa.h"
+#include "kesu/script.h"
+#include "kesu/store.h"
 #include "kesu/text.h"
 
 #endif

@@ -1,0 +1,139 @@
+/*
+ * Case storage, behind one interface. SQLite (one file, WAL, foreign keys,
+ * versioned migrations) is the embedded default; the operations are the
+ * ones a PostgreSQL backend implements too, so the same tests run on both.
+ *
+ * Every change to a case is written together with one audit event, in one
+ * transaction. Audit events form a single hash chain (BLAKE2b-256 over the
+ * previous hash and the event's fields), so an event altered, inserted or
+ * removed afterwards is detected by ks_store_verify().
+ */
+#ifndef KESU_STORE_H
+#define KESU_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "kesu/case.h"
+#include "kesu/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ks_store ks_store;
+
+/* "sqlite:PATH", or a plain PATH (SQLite). Creates and migrates the
+ * schema. Errors are explained in d. */
+KS_API int ks_store_open(const char *uri, ks_store **out, ks_diags *d);
+KS_API void ks_store_close(ks_store *s);
+/* The last error message of the backend (for people), never NULL. */
+KS_API const char *ks_store_errmsg(const ks_store *s);
+
+/* Explicit transactions group several calls (import batches); calls made
+ * outside one are each their own transaction. */
+KS_API int ks_store_begin(ks_store *s);
+KS_API int ks_store_commit(ks_store *s);
+KS_API int ks_store_rollback(ks_store *s);
+
+/* One audit event. data is a JSON object text describing the change. */
+typedef struct ks_audit {
+    int64_t seq;             /* position in the chain, from 1 */
+    int64_t case_id;
+    int64_t at;
+    char *actor;             /* who did it ("cli", a user name) */
+    char *type;              /* "create", "move", "promise", "keep",
+                                "resolve", "note", "update" */
+    char *data;
+    unsigned char prev[32];  /* hash of event seq-1 (zeros for seq 1) */
+    unsigned char hash[32];
+} ks_audit;
+
+/* The chain hash of an event from its fields and prev (libsodium's
+ * crypto_generichash, 32 bytes, length-prefixed fields). */
+KS_API void ks_audit_hash(const ks_audit *e, unsigned char out[32]);
+KS_API void ks_audit_free(ks_audit *e);
+
+/*
+ * Inserts a new case (c->id is set, promises get their ids) and its
+ * "create" event. The case is validated first (ks_case_validate); nothing
+ * is written when it fails.
+ */
+KS_API int ks_store_case_create(ks_store *s, ks_case *c, const char *actor,
+                                int64_t now, ks_diags *d);
+/* Replaces the stored case with c (fields, links, promises, notes; new
+ * promises get ids) and appends one event of `type` with `data`.
+ * Validated first; KS_ENOENT when the id is unknown. */
+KS_API int ks_store_case_save(ks_store *s, ks_case *c, const char *actor,
+                              int64_t now, const char *type,
+                              const char *data, ks_diags *d);
+/* Loads a case; *out must be ks_case_init'ed or freed; KS_ENOENT. */
+KS_API int ks_store_case_get(ks_store *s, int64_t id, ks_case *out);
+/* The case linked to a conversation id (import idempotency); KS_ENOENT. */
+KS_API int ks_store_case_by_conv(ks_store *s, const char *conv_id,
+                                 int64_t *id);
+/* Cases about the same sku and batch (for fault analysis). */
+KS_API int ks_store_count_batch(ks_store *s, const char *sku,
+                                const char *batch, int *n);
+/* Earlier cases of a customer in a shop (customer history). */
+KS_API int ks_store_count_customer(ks_store *s, const char *shop,
+                                   const char *customer, int *n);
+
+typedef struct ks_case_filter {
+    int state;               /* ks_state, -1 any */
+    int open_only;           /* not closed */
+    int min_risk;            /* ks_risk, -1 any */
+    const char *shop, *agent, *customer; /* NULL any */
+    size_t limit;            /* 0 = 100 */
+    size_t offset;
+} ks_case_filter;
+
+/* A row of a case list (what a list view shows). */
+typedef struct ks_case_row {
+    int64_t id;
+    char *customer, *agent, *summary;
+    ks_state state;
+    ks_risk risk;
+    uint32_t causes;
+    int64_t created_at, updated_at;
+    int64_t next_due;        /* earliest open promise, or KS_TIME_NONE */
+} ks_case_row;
+
+/* Newest first (risk, then updated_at, descending). */
+KS_API int ks_store_case_list(ks_store *s, const ks_case_filter *f,
+                              ks_case_row **rows, size_t *n);
+KS_API void ks_case_rows_free(ks_case_row *rows, size_t n);
+
+/* An open promise falling due. */
+typedef struct ks_due {
+    int64_t case_id, promise_id;
+    ks_promise_kind kind;
+    char *text, *customer, *agent;
+    ks_risk risk;
+    ks_state state;
+    int64_t due_at;
+} ks_due;
+
+/* Open promises due before `until` (overdue ones included), ordered by
+ * risk (critical first), then due time. At most limit rows (0 = 1000). */
+KS_API int ks_store_due(ks_store *s, int64_t until, size_t limit,
+                        ks_due **rows, size_t *n);
+KS_API void ks_due_free(ks_due *rows, size_t n);
+
+/* The audit events of one case (case_id > 0) in order. */
+KS_API int ks_store_events(ks_store *s, int64_t case_id, ks_audit **out,
+                           size_t *n);
+KS_API void ks_audits_free(ks_audit *e, size_t n);
+
+/*
+ * Walks the whole chain (streaming, constant memory). Returns KS_OK when
+ * intact, KS_ECORRUPT when not: *bad_seq (if not NULL) is the first event
+ * whose hash or link does not hold, *bad_case its case, and d says what
+ * (hash mismatch, broken link, missing seq).
+ */
+KS_API int ks_store_verify(ks_store *s, int64_t *bad_seq, int64_t *bad_case,
+                           size_t *checked, ks_diags *d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
