@@ -89,8 +89,8 @@ static int parse_label(const char *line, size_t len, label *l)
 static int load_labels(const char *path, eval *ev)
 {
     FILE *f = fopen(path, "rb");
-    ks_lines lr;
-    if (!f || ks_lines_open(&lr, f, 1u << 20)) {
+    ks_linereader lr;
+    if (!f || ks_lr_open(&lr, f, 1u << 20)) {
         fprintf(stderr, "kesu eval: cannot read %s\n", path);
         if (f)
             fclose(f);
@@ -99,7 +99,7 @@ static int load_labels(const char *path, eval *ev)
     const char *line;
     size_t len;
     int too_long, rc = 0;
-    while (ks_lines_next(&lr, &line, &len, &too_long) == 1) {
+    while (ks_lr_next(&lr, &line, &len, &too_long) == 1) {
         if (!too_long && len == 0)
             continue;
         label l;
@@ -118,7 +118,7 @@ static int load_labels(const char *path, eval *ev)
         ev->labels = nl;
         ev->labels[ev->n++] = l;
     }
-    ks_lines_close(&lr);
+    ks_lr_close(&lr);
     fclose(f);
     if (ev->n > 1)
         qsort(ev->labels, ev->n, sizeof *ev->labels, cmp_label);

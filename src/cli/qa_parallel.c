@@ -188,7 +188,7 @@ static void publish(pool *pl, batch *b)
 }
 
 /* Reads the input into batches; returns -1 on a read error. */
-static int produce(pool *pl, ks_lines *lr, size_t *next_write,
+static int produce(pool *pl, ks_linereader *lr, size_t *next_write,
                    ks_stream_stats *st)
 {
     size_t next_fill = 0, nlines = 0;
@@ -196,7 +196,7 @@ static int produce(pool *pl, ks_lines *lr, size_t *next_write,
     const char *line;
     size_t len;
     int too_long, r;
-    while ((r = ks_lines_next(lr, &line, &len, &too_long)) == 1) {
+    while ((r = ks_lr_next(lr, &line, &len, &too_long)) == 1) {
         if (!b) {
             if (next_fill - *next_write == pl->nring &&
                 write_oldest(pl, next_write, st))
@@ -240,12 +240,12 @@ int ks_qa_stream_jsonl_parallel(const char *path, const ks_pack *p,
                .max_line = max_line, .nring = (size_t)threads * 4};
     pl.ring = calloc(pl.nring, sizeof *pl.ring);
     pthread_t *tids = calloc((size_t)threads, sizeof *tids);
-    ks_lines lr;
+    ks_linereader lr;
     int rc = -1, started = 0;
     uint64_t t0 = ks_qa_now_ns();
     pthread_mutex_init(&pl.mu, NULL);
     pthread_cond_init(&pl.cv, NULL);
-    if (pl.ring && tids && !ks_lines_open(&lr, f, max_line)) {
+    if (pl.ring && tids && !ks_lr_open(&lr, f, max_line)) {
         for (; started < threads; started++)
             if (pthread_create(&tids[started], NULL, worker, &pl))
                 break;
@@ -254,7 +254,7 @@ int ks_qa_stream_jsonl_parallel(const char *path, const ks_pack *p,
         if (rc && lr.err)
             fprintf(stderr, "%s:%zu: error: read failed: %s\n", pl.name,
                     lr.lineno + 1, strerror(lr.err));
-        ks_lines_close(&lr);
+        ks_lr_close(&lr);
     }
     pthread_mutex_lock(&pl.mu);
     pl.eof = 1;

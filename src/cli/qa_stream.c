@@ -101,12 +101,12 @@ int ks_qa_stream(const char *path, const ks_pack *p, size_t max_line,
         fprintf(stderr, "kesu: cannot open %s: %s\n", path, strerror(errno));
         return -1;
     }
-    ks_lines lr;
+    ks_linereader lr;
     ks_scanner *sc = NULL;
     ks_result res = {0};
     int rc = 0;
     uint64_t start = ks_qa_now_ns();
-    if (ks_lines_open(&lr, f, max_line) || ks_scanner_new(p, &sc)) {
+    if (ks_lr_open(&lr, f, max_line) || ks_scanner_new(p, &sc)) {
         fprintf(stderr, "kesu: out of memory\n");
         rc = -1;
         goto out;
@@ -115,7 +115,7 @@ int ks_qa_stream(const char *path, const ks_pack *p, size_t max_line,
     const char *line;
     size_t len;
     int too_long, r;
-    while ((r = ks_lines_next(&lr, &line, &len, &too_long)) == 1) {
+    while ((r = ks_lr_next(&lr, &line, &len, &too_long)) == 1) {
         if (too_long) {
             ks_qa_report_too_long(stderr, name, lr.lineno, max_line, st);
             continue;
@@ -136,7 +136,7 @@ int ks_qa_stream(const char *path, const ks_pack *p, size_t max_line,
 out:
     ks_result_free(&res);
     ks_scanner_free(sc);
-    ks_lines_close(&lr);
+    ks_lr_close(&lr);
     if (!is_stdin)
         fclose(f);
     return rc;

@@ -7,7 +7,7 @@
 
 #define CHUNK (1u << 20)
 
-int ks_lines_open(ks_lines *r, FILE *f, size_t max_line)
+int ks_lr_open(ks_linereader *r, FILE *f, size_t max_line)
 {
     memset(r, 0, sizeof *r);
     r->f = f;
@@ -17,14 +17,14 @@ int ks_lines_open(ks_lines *r, FILE *f, size_t max_line)
     return r->buf ? 0 : -1;
 }
 
-void ks_lines_close(ks_lines *r)
+void ks_lr_close(ks_linereader *r)
 {
     ks_free(r->buf);
     r->buf = NULL;
 }
 
 /* Reads more input after moving unread bytes to the front. */
-static int fill(ks_lines *r)
+static int fill(ks_linereader *r)
 {
     if (r->start > 0) {
         memmove(r->buf, r->buf + r->start, r->end - r->start);
@@ -47,7 +47,7 @@ static int fill(ks_lines *r)
 }
 
 /* Discards input up to and including the next newline. */
-static int skip_line(ks_lines *r)
+static int skip_line(ks_linereader *r)
 {
     for (;;) {
         char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
@@ -63,7 +63,7 @@ static int skip_line(ks_lines *r)
     }
 }
 
-int ks_lines_next(ks_lines *r, const char **line, size_t *len, int *too_long)
+int ks_lr_next(ks_linereader *r, const char **line, size_t *len, int *too_long)
 {
     size_t scanned = 0;
     *too_long = 0;

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stddef.h>
 
-typedef struct ks_lines {
+typedef struct ks_linereader {
     FILE *f;
     char *buf;
     size_t cap;          /* max_line + read chunk */
@@ -18,12 +18,12 @@ typedef struct ks_lines {
     size_t lineno;       /* number of the line last returned (1-based) */
     int eof;
     int err;             /* errno of a read error */
-} ks_lines;
+} ks_linereader;
 
-int ks_lines_open(ks_lines *r, FILE *f, size_t max_line);
+int ks_lr_open(ks_linereader *r, FILE *f, size_t max_line);
 /* Returns 1 with a line (without its '\n'; *too_long set and *len = 0 when
  * the line exceeded max_line), 0 at end of input, -1 on a read error. */
-int ks_lines_next(ks_lines *r, const char **line, size_t *len, int *too_long);
-void ks_lines_close(ks_lines *r);
+int ks_lr_next(ks_linereader *r, const char **line, size_t *len, int *too_long);
+void ks_lr_close(ks_linereader *r);
 
 #endif
