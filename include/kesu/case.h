@@ -129,6 +129,8 @@ typedef struct ks_case {
     int person_checked;      /* safety: the person was asked after (seed 002) */
     int64_t feedback_at;     /* when the customer first reported it */
     int64_t created_at, updated_at, closed_at;
+    int refused_offers;      /* offers the customer turned down: the
+                                refund ladder climbs one step each */
     ks_remedy remedy;        /* the agreed resolution */
     double remedy_amount;    /* yuan, < 0 when none */
     ks_promise *promises;
