@@ -45,6 +45,11 @@ KS_API void ks_scanner_free(ks_scanner *s);
 KS_API int ks_qa(ks_scanner *s, const ks_conv *c, ks_result *r);
 KS_API void ks_result_free(ks_result *r);
 
+/* Whether the rule called name fires on c; s must be a scanner of p.
+ * KS_ENOENT when the pack has no such rule. */
+KS_API int ks_qa_rule_named(ks_scanner *s, const ks_pack *p,
+                            const ks_conv *c, const char *name, int *fired);
+
 /* Stage timings gathered by ks_qa() when enabled (for benchmarks). */
 typedef struct ks_qa_timing {
     uint64_t normalise_ns, match_ns, rules_ns;

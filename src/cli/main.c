@@ -1,5 +1,6 @@
 /* kesu command line: dispatch to one file per subcommand. */
 #include "cli.h"
+#include "desk.h"
 
 #include <string.h>
 
@@ -11,6 +12,8 @@ static const struct {
     {"qa", cmd_qa, "inspect chat transcripts for service incidents"},
     {"rules", cmd_rules, "check, test or export a rule pack"},
     {"eval", cmd_eval, "measure a rule pack against labelled conversations"},
+    {"case", cmd_case, "work complaint cases through the after-sales flow"},
+    {"import", cmd_import, "turn complaint conversations into cases"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,370 @@
+/* `kesu case show`: one case with its fault reasoning, the planned offers
+ * with their scripts, promises and the audit timeline; as text for an
+ * agent or JSON for a program. */
+#include "desk.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Renders the script for an offer (or any script id) with the case's
+ * variables; NULL when the id is unknown. Caller frees. */
+static char *render(ks_desk *dk, const ks_case *c, const char *id,
+                    double amount)
+{
+    const ks_script *sc = id ? ks_script_get(dk->scripts, id) : NULL;
+    if (!sc)
+        return NULL;
+    ks_var vars[16];
+    char bufs[1024];
+    size_t n = ks_case_vars(c, amount, NULL, vars, 16, bufs, sizeof bufs);
+    char *out = NULL;
+    return ks_script_render(sc, vars, n, dk->traditional, &out) == KS_OK
+               ? out : NULL;
+}
+
+static void print_causes(FILE *f, uint32_t causes)
+{
+    int any = 0;
+    for (int i = 0; i < KS_CAUSE_COUNT; i++)
+        if (causes >> i & 1)
+            fprintf(f, "%s%s(%s)", any++ ? ", " : "", ks_cause_zh(i),
+                    ks_cause_name(i));
+    if (!any)
+        fprintf(f, "—");
+}
+
+static void print_order(ks_desk *dk, const ks_case *c, FILE *f)
+{
+    const ks_order *o = &c->order;
+    char b[4][32];
+    if (!c->has_order)
+        return;
+    fprintf(f, "订单 order   %s  %s", o->id ? o->id : "—",
+            o->sku ? o->sku : "—");
+    if (o->batch)
+        fprintf(f, "  批次 %s", o->batch);
+    if (o->category)
+        fprintf(f, "  %s", o->category);
+    if (o->price >= 0)
+        fprintf(f, "  ¥%.2f", o->price);
+    if (o->cost >= 0)
+        fprintf(f, " (成本 ¥%.2f)", o->cost);
+    fprintf(f, "  %s %s\n", o->carrier ? o->carrier : "",
+            o->region ? o->region : "");
+    fprintf(f, "            下单 %s  发货 %s  签收 %s  反馈 %s\n",
+            ks_fmt_time(dk, o->ordered_at, b[0]),
+            ks_fmt_time(dk, o->shipped_at, b[1]),
+            ks_fmt_time(dk, o->delivered_at, b[2]),
+            ks_fmt_time(dk, c->feedback_at, b[3]));
+}
+
+static void print_head(ks_desk *dk, const ks_case *c, FILE *f)
+{
+    ks_state next[KS_STATE_COUNT];
+    size_t nn = ks_flow_next(c, next);
+    fprintf(f, "案件 case #%lld  [%s %s]  风险 risk: %s %s%s%s\n",
+            (long long)c->id, ks_state_zh(c->state), ks_state_name(c->state),
+            ks_risk_zh(c->risk), ks_risk_name(c->risk),
+            c->safety ? "  ⚠ 安全事故 safety" : "",
+            c->batch_issue ? "  批量问题 batch" : "");
+    fprintf(f, "客户 customer %s  店铺 shop %s  客服 agent %s\n",
+            c->customer, c->shop ? c->shop : "—", c->agent ? c->agent : "—");
+    fprintf(f, "原因 causes  ");
+    print_causes(f, c->causes);
+    fprintf(f, "\n");
+    if (c->summary)
+        fprintf(f, "摘要 summary %s\n", c->summary);
+    print_order(dk, c, f);
+    for (size_t i = 0; i < c->nconvs; i++)
+        fprintf(f, "会话 conversation %s\n", c->convs[i]);
+    if (c->remedy != KS_REMEDY_none) {
+        fprintf(f, "处理 remedy  %s (%s)", ks_remedy_zh(c->remedy),
+                ks_remedy_name(c->remedy));
+        if (c->remedy_amount >= 0)
+            fprintf(f, " ¥%.2f", c->remedy_amount);
+        fprintf(f, "\n");
+    }
+    fprintf(f, "下一步 next ");
+    for (size_t i = 0; i < nn; i++)
+        fprintf(f, "%s%s", i ? " | " : "", ks_state_name(next[i]));
+    fprintf(f, "%s\n", nn ? "" : "— (final)");
+}
+
+static void print_fault(const ks_fault_result *fr, FILE *f)
+{
+    fprintf(f, "\n核实 fault analysis: %s (%s)\n", ks_fault_zh(fr->fault),
+            ks_fault_name(fr->fault));
+    for (size_t i = 0; i < fr->why.n; i++)
+        fprintf(f, "  - %s\n", fr->why.items[i]);
+}
+
+static void print_offer(ks_desk *dk, const ks_case *c, const ks_offer *o,
+                        size_t i, FILE *f)
+{
+    fprintf(f, "  %zu. %s%s (%s)", i + 1,
+            o->choice_group ? "[2选1] " : "", ks_remedy_zh(o->remedy),
+            ks_remedy_name(o->remedy));
+    if (o->amount >= 0)
+        fprintf(f, " ¥%.2f", o->amount);
+    if (o->step)
+        fprintf(f, "  阶梯第 %d 步", o->step);
+    fprintf(f, "\n     %s\n", o->why ? o->why : "");
+    char *s = render(dk, c, o->script, o->amount);
+    if (s)
+        fprintf(f, "     话术 script [%s]: %s\n", o->script, s);
+    free(s);
+}
+
+static void print_plan(ks_desk *dk, const ks_case *c, const ks_plan *pl,
+                       FILE *f)
+{
+    fprintf(f, "\n处理方案 plan%s%s\n",
+            pl->escalate_to_lead ? "  (上报主管 tell the lead)" : "",
+            pl->flag_batch ? "  (批量问题:质检/召回/下架)" : "");
+    for (size_t i = 0; i < pl->checklist.n; i++)
+        fprintf(f, "  [先做 first] %s\n", pl->checklist.items[i]);
+    for (size_t i = 0; i < pl->noffers; i++)
+        print_offer(dk, c, &pl->offers[i], i, f);
+    if (pl->responsibility)
+        fprintf(f, "  退款类型 refund type: %s (%s责任 %s)\n",
+                ks_remedy_zh(pl->refund_type),
+                strcmp(pl->responsibility, "seller") ? "买家" : "卖家",
+                pl->responsibility);
+    for (size_t i = 0; i < pl->refund_advice.n; i++)
+        fprintf(f, "    · %s\n", pl->refund_advice.items[i]);
+    for (size_t i = 0; i < pl->tips.n; i++)
+        fprintf(f, "  风险提示 tip: %s\n", pl->tips.items[i]);
+}
+
+static void print_promises(ks_desk *dk, const ks_case *c, FILE *f)
+{
+    char b1[32], b2[32], sp[32];
+    if (!c->npromises)
+        return;
+    fprintf(f, "\n承诺 promises\n");
+    for (size_t i = 0; i < c->npromises; i++) {
+        const ks_promise *p = &c->promises[i];
+        fprintf(f, "  #%lld %s (%s) due %s", (long long)p->id,
+                ks_promise_zh(p->kind), ks_promise_name(p->kind),
+                ks_fmt_time(dk, p->due_at, b1));
+        if (p->kept_at != KS_TIME_NONE)
+            fprintf(f, "  kept %s", ks_fmt_time(dk, p->kept_at, b2));
+        else if (p->due_at < dk->now)
+            fprintf(f, "  OVERDUE 逾期 %s",
+                    ks_fmt_span(dk->now - p->due_at, sp));
+        else
+            fprintf(f, "  open, %s left", ks_fmt_span(p->due_at - dk->now, sp));
+        fprintf(f, "%s%s\n", p->text ? "  " : "", p->text ? p->text : "");
+    }
+}
+
+/* The case's own events, each re-hashed: an altered record shows here
+ * without walking the whole chain (`kesu case verify` does that). */
+static void print_timeline(ks_desk *dk, const ks_case *c, FILE *f)
+{
+    ks_audit *ev = NULL;
+    size_t n = 0;
+    char b[32];
+    if (ks_store_events(dk->store, c->id, &ev, &n) != KS_OK)
+        return;
+    fprintf(f, "\n时间线 timeline\n");
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char h[32];
+        ks_audit_hash(&ev[i], h);
+        int ok = !memcmp(h, ev[i].hash, 32);
+        bad += !ok;
+        fprintf(f, "  %s  %-8s %-8s %s%s\n", ks_fmt_time(dk, ev[i].at, b),
+                ev[i].actor, ev[i].type, ev[i].data,
+                ok ? "" : "  ✗ ALTERED");
+    }
+    for (size_t i = 0; i < c->nnotes; i++)
+        fprintf(f, "  %s  note %s: %s\n", ks_fmt_time(dk, c->notes[i].at, b),
+                c->notes[i].author ? c->notes[i].author : "",
+                c->notes[i].text);
+    fprintf(f, "审计 audit: %zu events, %s\n", n,
+            bad ? "ALTERED — run kesu case verify" : "hashes intact");
+    ks_audits_free(ev, n);
+}
+
+static int print_text(ks_desk *dk, const ks_case *c, const ks_fault_result *fr,
+                      const ks_plan *pl, FILE *f)
+{
+    print_head(dk, c, f);
+    if (c->state != KS_STATE_closed) {
+        print_fault(fr, f);
+        print_plan(dk, c, pl, f);
+    }
+    print_promises(dk, c, f);
+    print_timeline(dk, c, f);
+    return KS_EXIT_OK;
+}
+
+/* ---- JSON ------------------------------------------------------------ */
+
+static void add_time(ks_desk *dk, cJSON *o, const char *k, int64_t t)
+{
+    char b[40];
+    if (t == KS_TIME_NONE)
+        cJSON_AddNullToObject(o, k);
+    else
+        cJSON_AddStringToObject(o, k, ks_fmt_iso(dk, t, b));
+}
+
+static void add_str(cJSON *o, const char *k, const char *v)
+{
+    if (v)
+        cJSON_AddStringToObject(o, k, v);
+    else
+        cJSON_AddNullToObject(o, k);
+}
+
+static void add_lines(cJSON *o, const char *k, const ks_lines *l)
+{
+    cJSON *a = cJSON_AddArrayToObject(o, k);
+    for (size_t i = 0; i < l->n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(l->items[i]));
+}
+
+static cJSON *json_order(ks_desk *dk, const ks_case *c)
+{
+    const ks_order *o = &c->order;
+    cJSON *j = cJSON_CreateObject();
+    add_str(j, "id", o->id);
+    add_str(j, "sku", o->sku);
+    add_str(j, "batch", o->batch);
+    add_str(j, "category", o->category);
+    add_str(j, "carrier", o->carrier);
+    add_str(j, "region", o->region);
+    if (o->price >= 0)
+        cJSON_AddNumberToObject(j, "price", o->price);
+    if (o->cost >= 0)
+        cJSON_AddNumberToObject(j, "cost", o->cost);
+    add_time(dk, j, "ordered_at", o->ordered_at);
+    add_time(dk, j, "shipped_at", o->shipped_at);
+    add_time(dk, j, "delivered_at", o->delivered_at);
+    if (o->shelf_life_days >= 0)
+        cJSON_AddNumberToObject(j, "shelf_life_days", o->shelf_life_days);
+    return j;
+}
+
+static cJSON *json_promises(ks_desk *dk, const ks_case *c)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < c->npromises; i++) {
+        const ks_promise *p = &c->promises[i];
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddNumberToObject(j, "id", (double)p->id);
+        cJSON_AddStringToObject(j, "kind", ks_promise_name(p->kind));
+        add_str(j, "text", p->text);
+        add_time(dk, j, "made_at", p->made_at);
+        add_time(dk, j, "due_at", p->due_at);
+        add_time(dk, j, "kept_at", p->kept_at);
+        cJSON_AddBoolToObject(j, "overdue", p->kept_at == KS_TIME_NONE &&
+                                                p->due_at < dk->now);
+        cJSON_AddItemToArray(a, j);
+    }
+    return a;
+}
+
+static cJSON *json_plan(ks_desk *dk, const ks_case *c, const ks_plan *pl)
+{
+    cJSON *j = cJSON_CreateObject();
+    add_lines(j, "checklist", &pl->checklist);
+    cJSON *offers = cJSON_AddArrayToObject(j, "offers");
+    for (size_t i = 0; i < pl->noffers; i++) {
+        const ks_offer *o = &pl->offers[i];
+        cJSON *oj = cJSON_CreateObject();
+        cJSON_AddStringToObject(oj, "remedy", ks_remedy_name(o->remedy));
+        if (o->amount >= 0)
+            cJSON_AddNumberToObject(oj, "amount", o->amount);
+        cJSON_AddNumberToObject(oj, "step", o->step);
+        cJSON_AddNumberToObject(oj, "choice_group", o->choice_group);
+        add_str(oj, "why", o->why);
+        add_str(oj, "script_id", o->script);
+        char *s = render(dk, c, o->script, o->amount);
+        add_str(oj, "script", s);
+        free(s);
+        cJSON_AddItemToArray(offers, oj);
+    }
+    cJSON_AddStringToObject(j, "refund_type", ks_remedy_name(pl->refund_type));
+    add_str(j, "responsibility", pl->responsibility);
+    add_lines(j, "refund_advice", &pl->refund_advice);
+    add_lines(j, "tips", &pl->tips);
+    cJSON_AddBoolToObject(j, "escalate_to_lead", pl->escalate_to_lead);
+    cJSON_AddBoolToObject(j, "flag_batch", pl->flag_batch);
+    return j;
+}
+
+static cJSON *json_causes(uint32_t causes)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < KS_CAUSE_COUNT; i++)
+        if (causes >> i & 1)
+            cJSON_AddItemToArray(a, cJSON_CreateString(ks_cause_name(i)));
+    return a;
+}
+
+static cJSON *json_case(ks_desk *dk, const ks_case *c,
+                        const ks_fault_result *fr, const ks_plan *pl)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddNumberToObject(j, "id", (double)c->id);
+    cJSON_AddStringToObject(j, "state", ks_state_name(c->state));
+    cJSON_AddStringToObject(j, "risk", ks_risk_name(c->risk));
+    cJSON_AddItemToObject(j, "causes", json_causes(c->causes));
+    add_str(j, "customer", c->customer);
+    add_str(j, "shop", c->shop);
+    add_str(j, "agent", c->agent);
+    add_str(j, "summary", c->summary);
+    cJSON_AddBoolToObject(j, "safety", c->safety);
+    cJSON_AddBoolToObject(j, "batch_issue", c->batch_issue);
+    if (c->has_order)
+        cJSON_AddItemToObject(j, "order", json_order(dk, c));
+    cJSON *convs = cJSON_AddArrayToObject(j, "conversations");
+    for (size_t i = 0; i < c->nconvs; i++)
+        cJSON_AddItemToArray(convs, cJSON_CreateString(c->convs[i]));
+    cJSON_AddStringToObject(j, "fault", ks_fault_name(fr->fault));
+    add_lines(j, "fault_reasons", &fr->why);
+    cJSON_AddStringToObject(j, "remedy", ks_remedy_name(c->remedy));
+    if (c->remedy_amount >= 0)
+        cJSON_AddNumberToObject(j, "remedy_amount", c->remedy_amount);
+    cJSON_AddNumberToObject(j, "refused_offers", c->refused_offers);
+    add_time(dk, j, "feedback_at", c->feedback_at);
+    add_time(dk, j, "created_at", c->created_at);
+    add_time(dk, j, "updated_at", c->updated_at);
+    add_time(dk, j, "closed_at", c->closed_at);
+    cJSON_AddItemToObject(j, "promises", json_promises(dk, c));
+    cJSON_AddItemToObject(j, "plan", json_plan(dk, c, pl));
+    return j;
+}
+
+static int print_json(ks_desk *dk, const ks_case *c, const ks_fault_result *fr,
+                      const ks_plan *pl, FILE *f)
+{
+    cJSON *j = json_case(dk, c, fr, pl);
+    char *s = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    if (!s)
+        return KS_EXIT_FAIL;
+    fprintf(f, "%s\n", s);
+    free(s);
+    return KS_EXIT_OK;
+}
+
+int ks_case_print(ks_desk *dk, const ks_case *c, FILE *f)
+{
+    ks_fault_result fr;
+    ks_plan pl;
+    int rc = ks_desk_analyse(dk, c, &fr, &pl);
+    if (rc == KS_OK)
+        rc = dk->json ? print_json(dk, c, &fr, &pl, f)
+                      : print_text(dk, c, &fr, &pl, f);
+    else
+        fprintf(stderr, "kesu case: case %lld not analysed: %s\n",
+                (long long)c->id, ks_strerror(rc));
+    ks_fault_result_free(&fr);
+    ks_plan_free(&pl);
+    return rc < 0 ? KS_EXIT_FAIL : rc;
+}
