@@ -54,6 +54,7 @@ struct ks_scanner {
     ks_msgview *views;
     size_t capviews;
     size_t *hit_off;        /* first hit of each message */
+    uint64_t *any;          /* union of every message's list bitset */
     int timing;
     ks_qa_timing t;
 };
@@ -65,9 +66,11 @@ int ks_scanner_new(const ks_pack *p, ks_scanner **out)
         return KS_ENOMEM;
     s->p = p;
     s->seen_gen = ks_calloc(p->nlits ? p->nlits : 1, sizeof *s->seen_gen);
-    if (!s->seen_gen ||
+    s->any = ks_calloc(p->bitwords ? p->bitwords : 1, sizeof *s->any);
+    if (!s->seen_gen || !s->any ||
         (p->db && hs_alloc_scratch(p->db, &s->scratch) != HS_SUCCESS)) {
         ks_free(s->seen_gen);
+        ks_free(s->any);
         ks_free(s);
         return KS_ENOMEM;
     }
@@ -88,6 +91,7 @@ void ks_scanner_free(ks_scanner *s)
     ks_free(s->bits);
     ks_free(s->views);
     ks_free(s->hit_off);
+    ks_free(s->any);
     ks_free(s);
 }
 
@@ -360,7 +364,37 @@ static int build_views(ks_scanner *s, const ks_conv *c)
         s->views[i].nhits = s->hit_off[i + 1] - s->hit_off[i];
     }
     reply_delays(c, s->views);
+    size_t nw = s->p->bitwords;
+    memset(s->any, 0, nw * sizeof *s->any);
+    for (size_t i = 0; i < c->nmsgs; i++)
+        for (size_t w = 0; w < nw; w++)
+            s->any[w] |= s->bits[i * nw + w];
     return KS_OK;
+}
+
+/* Can rule r fire at all? Every positive step needs a message holding
+ * its lists, so a list that no message holds rules it out (most rules,
+ * on most conversations) without walking the messages. */
+static int may_fire(const ks_scanner *s, const ks_rule *r)
+{
+    size_t nw = s->p->bitwords;
+    for (size_t k = 0; k < r->nsteps; k++) {
+        const ks_pred *pr = &r->steps[k].pred;
+        if (r->steps[k].absent)
+            continue;
+        if (pr->has) {
+            uint64_t x = 0;
+            for (size_t w = 0; w < nw; w++)
+                x |= s->any[w] & pr->has[w];
+            if (!x)
+                return 0;
+        }
+        if (pr->has_all)
+            for (size_t w = 0; w < nw; w++)
+                if ((s->any[w] & pr->has_all[w]) != pr->has_all[w])
+                    return 0;
+    }
+    return 1;
 }
 
 typedef struct emit_ctx {
@@ -445,7 +479,8 @@ int ks_qa(ks_scanner *s, const ks_conv *c, ks_result *r)
     uint64_t t0 = s->timing ? now_ns() : 0;
     emit_ctx e = {s, r, 0};
     for (size_t i = 0; i < s->p->nrules; i++)
-        ks_rule_eval(s->p, &s->p->rules[i], c, s->views, emit, &e);
+        if (may_fire(s, &s->p->rules[i]))
+            ks_rule_eval(s->p, &s->p->rules[i], c, s->views, emit, &e);
     if (e.oom)
         return KS_ENOMEM;
     if (r->nfindings > 1)
@@ -470,7 +505,8 @@ int ks_qa_rule_fires(ks_scanner *s, const ks_conv *c, const ks_rule *r,
     if (rc)
         return rc;
     size_t n = 0;
-    ks_rule_eval(s->p, r, c, s->views, count_only, &n);
+    if (may_fire(s, r))
+        ks_rule_eval(s->p, r, c, s->views, count_only, &n);
     *fired = n > 0;
     return KS_OK;
 }
