@@ -1,0 +1,57 @@
+/*
+ * Private to the store: the backend interface behind store.h.
+ *
+ * Each backend (SQLite now, PostgreSQL later) fills one ks_store_ops table
+ * and embeds struct ks_store as the first member of its own handle, so
+ * store.c forwards every public call without knowing which backend it
+ * talks to. store.c checks arguments, validates cases and builds the
+ * "create" event before forwarding; a backend only persists.
+ *
+ * A ks_store is one connection: use it from one thread at a time.
+ * Pointer arguments reach a backend checked: never NULL (d included).
+ */
+#ifndef KS_STORE_INT_H
+#define KS_STORE_INT_H
+
+#include "kesu/store.h"
+
+typedef struct ks_store_ops {
+    const char *name;    /* "sqlite", "postgres" */
+    void (*close)(ks_store *s);
+    const char *(*errmsg)(const ks_store *s);
+    int (*begin)(ks_store *s);
+    int (*commit)(ks_store *s);
+    int (*rollback)(ks_store *s);
+    /* c is valid; data is the event's JSON (built by store.c). On success
+     * c->id and the new promise ids are set. */
+    int (*case_create)(ks_store *s, ks_case *c, const char *actor,
+                       int64_t now, const char *data, ks_diags *d);
+    /* c is valid, type not NULL. */
+    int (*case_save)(ks_store *s, ks_case *c, const char *actor, int64_t now,
+                     const char *type, const char *data, ks_diags *d);
+    /* out is empty (ks_case_init'ed). */
+    int (*case_get)(ks_store *s, int64_t id, ks_case *out);
+    int (*case_by_conv)(ks_store *s, const char *conv_id, int64_t *id);
+    int (*count_batch)(ks_store *s, const char *sku, const char *batch,
+                       int *n);
+    int (*count_customer)(ks_store *s, const char *shop,
+                          const char *customer, int *n);
+    /* f has limit resolved (never 0). */
+    int (*case_list)(ks_store *s, const ks_case_filter *f,
+                     ks_case_row **rows, size_t *n);
+    /* limit resolved (never 0). */
+    int (*due)(ks_store *s, int64_t until, size_t limit, ks_due **rows,
+               size_t *n);
+    int (*events)(ks_store *s, int64_t case_id, ks_audit **out, size_t *n);
+    int (*verify)(ks_store *s, int64_t *bad_seq, int64_t *bad_case,
+                  size_t *checked, ks_diags *d);
+} ks_store_ops;
+
+struct ks_store {
+    const ks_store_ops *ops;
+};
+
+/* Backends' constructors: path or conninfo without the scheme prefix. */
+int ks_sqlite_open(const char *path, ks_store **out, ks_diags *d);
+
+#endif
