@@ -15,19 +15,19 @@ k case new --price 10
 expect_status 1 "missing customer"
 expect_in "$ERR" "--customer is required" "names the missing field"
 k case new --customer b2 --price -3
-expect_status 2 "negative price"
+expect_status 1 "negative price"
 expect_in "$ERR" "--price" "names the option"
 k case new --customer b2 --price abc
-expect_status 2 "non-numeric price"
+expect_status 1 "non-numeric price"
 k case new --customer b2 --ordered-at 2024-06-05T10:00:00+08:00 --delivered-at 2024-06-01T10:00:00+08:00
 expect_status 1 "dates out of order"
 expect_in "$ERR" "order.delivered_at" "names the field"
 expect_in "$ERR" "out of order" "says what is wrong"
 k case new --customer b2 --delivered-at 2024-13-01
-expect_status 2 "bad date"
+expect_status 1 "bad date"
 expect_in "$ERR" "not a time" "explains the date format"
 k case new --customer b2 --causes product,weather
-expect_status 2 "unknown cause"
+expect_status 1 "unknown cause"
 expect_in "$ERR" "weather" "names the unknown cause"
 k case move 1 sideways
 expect_status 2 "unknown state"
