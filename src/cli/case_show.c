@@ -15,9 +15,20 @@ static char *render(ks_desk *dk, const ks_case *c, const char *id,
     const ks_script *sc = id ? ks_script_get(dk->scripts, id) : NULL;
     if (!sc)
         return NULL;
-    ks_var vars[16];
-    char bufs[1024];
+    ks_var vars[18];
+    char bufs[1024], days[16], date[32];
     size_t n = ks_case_vars(c, amount, NULL, vars, 16, bufs, sizeof bufs);
+    /* The two the case alone cannot give: the category's after-sales
+     * window (policy) and today's date. */
+    const ks_window *w = ks_policy_window(
+        dk->policy, c->has_order ? c->order.category : NULL);
+    if (w) {
+        snprintf(days, sizeof days, "%d", w->days);
+        vars[n++] = (ks_var){"days", days};
+    }
+    ks_fmt_time(dk, dk->now, date);
+    date[10] = '\0';
+    vars[n++] = (ks_var){"date", date};
     char *out = NULL;
     return ks_script_render(sc, vars, n, dk->traditional, &out) == KS_OK
                ? out : NULL;
