@@ -110,9 +110,36 @@ static void print_fault(const ks_fault_result *fr, FILE *f)
         fprintf(f, "  - %s\n", fr->why.items[i]);
 }
 
-static void print_offer(ks_desk *dk, const ks_case *c, const ks_offer *o,
+/* The sum a script quotes: in a 2选1 the compensation names its amount
+ * and the reshipment shares the same script, so the group's sum is used. */
+static double script_amount(const ks_plan *pl, size_t i)
+{
+    const ks_offer *o = &pl->offers[i];
+    if (o->amount >= 0 || !o->choice_group)
+        return o->amount;
+    for (size_t j = 0; j < pl->noffers; j++)
+        if (pl->offers[j].choice_group == o->choice_group &&
+            pl->offers[j].amount >= 0)
+            return pl->offers[j].amount;
+    return o->amount;
+}
+
+/* One script per 2选1 group: the offers of a group are one sentence. */
+static int script_shown_before(const ks_plan *pl, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (pl->offers[i].choice_group &&
+            pl->offers[j].choice_group == pl->offers[i].choice_group &&
+            pl->offers[j].script && pl->offers[i].script &&
+            !strcmp(pl->offers[j].script, pl->offers[i].script))
+            return 1;
+    return 0;
+}
+
+static void print_offer(ks_desk *dk, const ks_case *c, const ks_plan *pl,
                         size_t i, FILE *f)
 {
+    const ks_offer *o = &pl->offers[i];
     fprintf(f, "  %zu. %s%s (%s)", i + 1,
             o->choice_group ? "[2选1] " : "", ks_remedy_zh(o->remedy),
             ks_remedy_name(o->remedy));
@@ -121,7 +148,9 @@ static void print_offer(ks_desk *dk, const ks_case *c, const ks_offer *o,
     if (o->step)
         fprintf(f, "  阶梯第 %d 步", o->step);
     fprintf(f, "\n     %s\n", o->why ? o->why : "");
-    char *s = render(dk, c, o->script, o->amount);
+    if (script_shown_before(pl, i))
+        return;
+    char *s = render(dk, c, o->script, script_amount(pl, i));
     if (s)
         fprintf(f, "     话术 script [%s]: %s\n", o->script, s);
     free(s);
@@ -136,7 +165,7 @@ static void print_plan(ks_desk *dk, const ks_case *c, const ks_plan *pl,
     for (size_t i = 0; i < pl->checklist.n; i++)
         fprintf(f, "  [先做 first] %s\n", pl->checklist.items[i]);
     for (size_t i = 0; i < pl->noffers; i++)
-        print_offer(dk, c, &pl->offers[i], i, f);
+        print_offer(dk, c, pl, i, f);
     if (pl->responsibility)
         fprintf(f, "  退款类型 refund type: %s (%s责任 %s)\n",
                 ks_remedy_zh(pl->refund_type),
@@ -294,7 +323,7 @@ static cJSON *json_plan(ks_desk *dk, const ks_case *c, const ks_plan *pl)
         cJSON_AddNumberToObject(oj, "choice_group", o->choice_group);
         add_str(oj, "why", o->why);
         add_str(oj, "script_id", o->script);
-        char *s = render(dk, c, o->script, o->amount);
+        char *s = render(dk, c, o->script, script_amount(pl, i));
         add_str(oj, "script", s);
         free(s);
         cJSON_AddItemToArray(offers, oj);
