@@ -62,6 +62,28 @@ KS_API int ks_conv_from_json(const char *json, size_t len, ks_conv *out,
                              ks_diags *diags, const char *where_prefix);
 KS_API void ks_conv_free(ks_conv *c);
 
+/*
+ * The fast path for streams of conversations: reads a line that is plain,
+ * well-formed SPEC 3.1 (strict JSON, no unknown or duplicate fields, no
+ * error of any kind) without building a JSON tree, into memory that buf
+ * owns and reuses at the next call. Returns KS_OK with *out borrowing
+ * from buf (valid until the next call on buf; never ks_conv_free it), or
+ * KS_EPARSE when the line is not on the fast path, with *out empty: then
+ * ks_conv_from_json() gives the verdict and the diagnostics. Whenever it
+ * returns KS_OK, ks_conv_from_json() accepts the same line without any
+ * diagnostic and yields an equal conversation.
+ * A zeroed ks_conv_buf is ready to use; ks_conv_buf_free() releases it.
+ */
+typedef struct ks_conv_buf {
+    char *mem;                       /* private */
+    size_t cap;
+    ks_msg *msgs;
+    size_t capmsgs;
+} ks_conv_buf;
+KS_API int ks_conv_from_json_fast(ks_conv_buf *buf, const char *json,
+                                  size_t len, ks_conv *out);
+KS_API void ks_conv_buf_free(ks_conv_buf *buf);
+
 /* ISO 8601 "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM)" -> ms since the
  * epoch. Returns KS_EPARSE when malformed. */
 KS_API int ks_time_parse(const char *s, int64_t *ms);

@@ -50,7 +50,8 @@ static void on_jsonl(void *arg, const ks_conv *c, const ks_result *r)
     ks_report_jsonl(arg, c, r);
 }
 
-static void judge_batch(pool *pl, batch *b, ks_scanner *sc, ks_result *res)
+static void judge_batch(pool *pl, batch *b, ks_scanner *sc, ks_conv_buf *cb,
+                        ks_result *res)
 {
     FILE *out = open_memstream(&b->out, &b->outlen);
     FILE *err = open_memstream(&b->err, &b->errlen);
@@ -77,7 +78,7 @@ static void judge_batch(pool *pl, batch *b, ks_scanner *sc, ks_result *res)
         if (ks_qa_blank(line, n))
             continue;
         b->st.lines++;
-        ks_qa_judge_line(pl->name, lineno, line, n, sc, res, on_jsonl, out,
+        ks_qa_judge_line(pl->name, lineno, line, n, sc, cb, res, on_jsonl, out,
                          err, &b->st);
     }
     fclose(out);
@@ -89,6 +90,7 @@ static void *worker(void *arg)
     pool *pl = arg;
     ks_scanner *sc = NULL;
     ks_result res = {0};
+    ks_conv_buf cb = {0};
     if (ks_scanner_new(pl->pack, &sc)) {
         pthread_mutex_lock(&pl->mu);
         pl->failed = 1;
@@ -104,7 +106,7 @@ static void *worker(void *arg)
             pl->next_work++;
             b->state = WORKING;
             pthread_mutex_unlock(&pl->mu);
-            judge_batch(pl, b, sc, &res);
+            judge_batch(pl, b, sc, &cb, &res);
             pthread_mutex_lock(&pl->mu);
             b->state = DONE;
             pthread_cond_broadcast(&pl->cv);
@@ -119,6 +121,7 @@ static void *worker(void *arg)
     ks_qa_timing t;
     ks_scanner_timing(sc, 0, &t);
     ks_result_free(&res);
+    ks_conv_buf_free(&cb);
     ks_scanner_free(sc);
     ks_qa_timing *ret = malloc(sizeof *ret);
     if (ret)

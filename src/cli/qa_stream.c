@@ -45,30 +45,39 @@ int ks_qa_blank(const char *s, size_t n)
     return 1;
 }
 
-/* Judges one line: errors to err, the verdict to fn. */
+/* Judges one line: errors to err, the verdict to fn. The fast reader
+ * takes the usual line; anything else goes through ks_conv_from_json(),
+ * which reports it. */
 void ks_qa_judge_line(const char *name, size_t lineno, const char *line,
-                       size_t len, ks_scanner *sc, ks_result *res,
-                       ks_on_conv fn, void *arg, FILE *err,
-                       ks_stream_stats *st)
+                      size_t len, ks_scanner *sc, ks_conv_buf *cb,
+                      ks_result *res, ks_on_conv fn, void *arg, FILE *err,
+                      ks_stream_stats *st)
 {
-    ks_diags d = {0};
     ks_conv conv;
     char where[4400];
-    snprintf(where, sizeof where, "%s:%zu", name, lineno);
     uint64_t t0 = ks_qa_now_ns();
-    int rc = ks_conv_from_json(line, len, &conv, &d, where);
-    st->parse_ns += ks_qa_now_ns() - t0;
-    size_t nerr = d.errors;
-    ks_print_diags(err, &d);
-    ks_diags_free(&d);
-    if (rc || nerr) {
-        st->bad++;
-        if (!rc)
-            ks_conv_free(&conv);
-        return;
+    int rc = ks_conv_from_json_fast(cb, line, len, &conv);
+    int owned = rc != KS_OK;
+    if (owned) {
+        ks_diags d = {0};
+        snprintf(where, sizeof where, "%s:%zu", name, lineno);
+        rc = ks_conv_from_json(line, len, &conv, &d, where);
+        size_t nerr = d.errors;
+        ks_print_diags(err, &d);
+        ks_diags_free(&d);
+        if (rc || nerr) {
+            st->parse_ns += ks_qa_now_ns() - t0;
+            st->bad++;
+            if (!rc)
+                ks_conv_free(&conv);
+            return;
+        }
     }
+    st->parse_ns += ks_qa_now_ns() - t0;
     rc = ks_qa(sc, &conv, res);
     if (rc) {
+        if (!owned)
+            snprintf(where, sizeof where, "%s:%zu", name, lineno);
         fprintf(err, "%s: error: conversation %s not judged: %s\n", where,
                 conv.id, ks_strerror(rc));
         st->bad++;
@@ -78,7 +87,8 @@ void ks_qa_judge_line(const char *name, size_t lineno, const char *line,
         fn(arg, &conv, res);
         st->output_ns += ks_qa_now_ns() - t1;
     }
-    ks_conv_free(&conv);
+    if (owned)
+        ks_conv_free(&conv);
 }
 
 void ks_qa_report_too_long(FILE *err, const char *name, size_t lineno,
@@ -104,6 +114,7 @@ int ks_qa_stream(const char *path, const ks_pack *p, size_t max_line,
     ks_linereader lr;
     ks_scanner *sc = NULL;
     ks_result res = {0};
+    ks_conv_buf cb = {0};
     int rc = 0;
     uint64_t start = ks_qa_now_ns();
     if (ks_lr_open(&lr, f, max_line) || ks_scanner_new(p, &sc)) {
@@ -124,7 +135,8 @@ int ks_qa_stream(const char *path, const ks_pack *p, size_t max_line,
         if (ks_qa_blank(line, len))
             continue;
         st->lines++;
-        ks_qa_judge_line(name, lr.lineno, line, len, sc, &res, fn, arg, stderr, st);
+        ks_qa_judge_line(name, lr.lineno, line, len, sc, &cb, &res, fn, arg,
+                         stderr, st);
     }
     if (r < 0) {
         fprintf(stderr, "%s:%zu: error: read failed: %s\n", name,
@@ -135,6 +147,7 @@ int ks_qa_stream(const char *path, const ks_pack *p, size_t max_line,
     ks_scanner_timing(sc, g_timing, &st->engine);
 out:
     ks_result_free(&res);
+    ks_conv_buf_free(&cb);
     ks_scanner_free(sc);
     ks_lr_close(&lr);
     if (!is_stdin)

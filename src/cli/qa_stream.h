@@ -38,8 +38,8 @@ extern int ks_qa_timing_on;
 uint64_t ks_qa_now_ns(void);
 int ks_qa_blank(const char *s, size_t n);
 void ks_qa_judge_line(const char *name, size_t lineno, const char *line,
-                      size_t len, ks_scanner *sc, ks_result *res,
-                      ks_on_conv fn, void *arg, FILE *err,
+                      size_t len, ks_scanner *sc, ks_conv_buf *cb,
+                      ks_result *res, ks_on_conv fn, void *arg, FILE *err,
                       ks_stream_stats *st);
 void ks_qa_report_too_long(FILE *err, const char *name, size_t lineno,
                            size_t max_line, ks_stream_stats *st);

@@ -10,7 +10,9 @@
 #include "kesu/text.h"
 
 #include <cJSON.h>
+#include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct ctx {
@@ -372,4 +374,485 @@ void ks_conv_free(ks_conv *c)
     ks_free(c->agent);
     ks_free(c->customer);
     memset(c, 0, sizeof *c);
+}
+
+/* ---- the fast path (ks_conv_from_json_fast) -----------------------------
+ * A recursive-descent reader for exactly the SPEC 3.1 shape, in strict
+ * JSON. It never reports anything: whatever it is not sure to read the
+ * way the cJSON path above would (an unknown or duplicate field, a wrong
+ * type, an escape in a key, a control character in a string, a lone
+ * surrogate, a number cJSON could read differently, any error) makes it
+ * give up with KS_EPARSE, and the caller asks ks_conv_from_json(). Every
+ * string is decoded into buf->mem, which is sized up front so that the
+ * pointers stay valid: a decoded string and its NUL never take more bytes
+ * than its quoted form. */
+
+#define F_NO KS_EPARSE
+
+typedef struct fast {
+    const unsigned char *p, *end;
+    char *o;                    /* next free byte of buf->mem */
+} fast;
+
+static inline void f_ws(fast *f)
+{
+    while (f->p < f->end &&
+           (*f->p == ' ' || *f->p == '\t' || *f->p == '\n' || *f->p == '\r'))
+        f->p++;
+}
+
+/* Skips white space and the character c; 0 if c is not next. */
+static inline int f_char(fast *f, unsigned char c)
+{
+    f_ws(f);
+    if (f->p < f->end && *f->p == c) {
+        f->p++;
+        return 1;
+    }
+    return 0;
+}
+
+/* A key: raw bytes between quotes, no escape; then the colon. */
+static int f_key(fast *f, const char **k, size_t *n)
+{
+    f_ws(f);
+    if (f->p >= f->end || *f->p != '"')
+        return F_NO;
+    const unsigned char *s = ++f->p;
+    while (f->p < f->end && *f->p != '"' && *f->p != '\\' && *f->p >= 0x20)
+        f->p++;
+    if (f->p >= f->end || *f->p != '"')
+        return F_NO;
+    *k = (const char *)s;
+    *n = (size_t)(f->p - s);
+    f->p++;
+    return f_char(f, ':') ? KS_OK : F_NO;
+}
+
+#define KEY_IS(k, n, lit) ((n) == sizeof lit - 1 && !memcmp(k, lit, n))
+
+static int hex4(const unsigned char *s, uint32_t *cp)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned c = s[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= c - '0';
+        else if (c >= 'a' && c <= 'f')
+            v |= c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            v |= c - 'A' + 10;
+        else
+            return F_NO;
+    }
+    *cp = v;
+    return KS_OK;
+}
+
+/* A string value, decoded into the buffer, or null (*out = NULL). */
+static int f_str(fast *f, char **out)
+{
+    f_ws(f);
+    const unsigned char *p = f->p, *end = f->end;
+    if (p < end && *p == 'n') {
+        if (end - p < 4 || memcmp(p, "null", 4))
+            return F_NO;
+        f->p = p + 4;
+        *out = NULL;
+        return KS_OK;
+    }
+    if (p >= end || *p != '"')
+        return F_NO;
+    p++;
+    char *o = f->o, *start = o;
+    for (;;) {
+        const unsigned char *q = p;
+        while (q < end && *q != '"' && *q != '\\' && *q >= 0x20)
+            q++;
+        memcpy(o, p, (size_t)(q - p));
+        o += q - p;
+        p = q;
+        if (p >= end || *p < 0x20)
+            return F_NO;
+        if (*p == '"')
+            break;
+        if (end - p < 2)
+            return F_NO;
+        char c;
+        switch (p[1]) {
+        case '"': c = '"'; break;
+        case '\\': c = '\\'; break;
+        case '/': c = '/'; break;
+        case 'b': c = '\b'; break;
+        case 'f': c = '\f'; break;
+        case 'n': c = '\n'; break;
+        case 'r': c = '\r'; break;
+        case 't': c = '\t'; break;
+        case 'u': {
+            uint32_t cp;
+            /* NUL is an error and surrogates are cJSON's to judge */
+            if (end - p < 6 || hex4(p + 2, &cp) || cp == 0 ||
+                (cp >= 0xD800 && cp <= 0xDFFF))
+                return F_NO;
+            o += ks_utf8_encode(cp, o);
+            p += 6;
+            continue;
+        }
+        default:
+            return F_NO;
+        }
+        *o++ = c;
+        p += 2;
+    }
+    *o++ = '\0';
+    f->p = p + 1;
+    f->o = o;
+    *out = start;
+    return KS_OK;
+}
+
+/* A number (strict JSON, short enough for cJSON to read whole) or null
+ * (*out = -1, as an absent field). Negative numbers are errors. */
+static int f_num(fast *f, double *out)
+{
+    f_ws(f);
+    const unsigned char *s = f->p, *p = s, *end = f->end;
+    if (p < end && *p == 'n') {
+        if (end - p < 4 || memcmp(p, "null", 4))
+            return F_NO;
+        f->p = p + 4;
+        *out = -1;
+        return KS_OK;
+    }
+#define DIG(x) ((x) < end && *(x) >= '0' && *(x) <= '9')
+    if (p < end && *p == '0')
+        p++;
+    else if (DIG(p))
+        while (DIG(p))
+            p++;
+    else
+        return F_NO;            /* including a minus sign: an error */
+    if (p < end && *p == '.') {
+        if (!DIG(p + 1))
+            return F_NO;
+        for (p++; DIG(p); p++)
+            ;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < end && (*p == '+' || *p == '-'))
+            p++;
+        if (!DIG(p))
+            return F_NO;
+        while (DIG(p))
+            p++;
+    }
+#undef DIG
+    char tmp[48];
+    size_t n = (size_t)(p - s);
+    if (n >= sizeof tmp)
+        return F_NO;
+    /* as cJSON: strtod reads the locale's decimal point */
+    char dp = *localeconv()->decimal_point;
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = s[i] == '.' ? dp : (char)s[i];
+    tmp[n] = '\0';
+    *out = strtod(tmp, NULL);
+    f->p = p;
+    return KS_OK;
+}
+
+/* A time string or null. */
+static int f_time(fast *f, int64_t *out)
+{
+    char *s, *mark = f->o;
+    if (f_str(f, &s))
+        return F_NO;
+    *out = KS_TIME_NONE;
+    if (s && ks_time_parse(s, out) != KS_OK)
+        return F_NO;
+    f->o = mark;                /* the text is not kept */
+    return KS_OK;
+}
+
+/* The fields of an object, one call of `field` per key; duplicate keys
+ * (bit per known key, from `field`) make it give up. */
+static int f_object(fast *f, void *arg,
+                    int (*field)(fast *f, void *arg, const char *k, size_t n,
+                                 unsigned *bit))
+{
+    if (!f_char(f, '{'))
+        return F_NO;
+    if (f_char(f, '}'))
+        return KS_OK;
+    unsigned seen = 0;
+    for (;;) {
+        const char *k;
+        size_t n;
+        unsigned bit = 0;
+        if (f_key(f, &k, &n) || field(f, arg, k, n, &bit) || (seen & bit))
+            return F_NO;
+        seen |= bit;
+        if (f_char(f, ','))
+            continue;
+        return f_char(f, '}') ? KS_OK : F_NO;
+    }
+}
+
+static int f_order_field(fast *f, void *arg, const char *k, size_t n,
+                         unsigned *bit)
+{
+    ks_order *o = arg;
+    double v;
+    switch (n) {
+    case 2:
+        if (KEY_IS(k, n, "id"))
+            return *bit = 1u << 0, f_str(f, &o->id);
+        break;
+    case 3:
+        if (KEY_IS(k, n, "sku"))
+            return *bit = 1u << 1, f_str(f, &o->sku);
+        break;
+    case 4:
+        if (KEY_IS(k, n, "cost")) {
+            *bit = 1u << 2;
+            if (f_num(f, &v) || (v < 0 && v != -1))
+                return F_NO;
+            o->cost = v;
+            return KS_OK;
+        }
+        break;
+    case 5:
+        if (KEY_IS(k, n, "batch"))
+            return *bit = 1u << 3, f_str(f, &o->batch);
+        if (KEY_IS(k, n, "price")) {
+            *bit = 1u << 4;
+            if (f_num(f, &v) || (v < 0 && v != -1))
+                return F_NO;
+            o->price = v;
+            return KS_OK;
+        }
+        break;
+    case 6:
+        if (KEY_IS(k, n, "region"))
+            return *bit = 1u << 5, f_str(f, &o->region);
+        break;
+    case 7:
+        if (KEY_IS(k, n, "carrier"))
+            return *bit = 1u << 6, f_str(f, &o->carrier);
+        break;
+    case 8:
+        if (KEY_IS(k, n, "category"))
+            return *bit = 1u << 7, f_str(f, &o->category);
+        break;
+    case 10:
+        if (KEY_IS(k, n, "ordered_at"))
+            return *bit = 1u << 8, f_time(f, &o->ordered_at);
+        if (KEY_IS(k, n, "shipped_at"))
+            return *bit = 1u << 9, f_time(f, &o->shipped_at);
+        break;
+    case 12:
+        if (KEY_IS(k, n, "delivered_at"))
+            return *bit = 1u << 10, f_time(f, &o->delivered_at);
+        break;
+    case 15:
+        if (KEY_IS(k, n, "shelf_life_days")) {
+            *bit = 1u << 11;
+            /* null and absent are -1, and a negative number an error */
+            if (f_num(f, &v) || (v < 0 && v != -1) || v > 1e6)
+                return F_NO;
+            o->shelf_life_days = v < 0 ? -1 : (int)v;
+            return KS_OK;
+        }
+        break;
+    }
+    return F_NO;
+}
+
+typedef struct f_msgctx {
+    ks_msg *m;
+    char *from, *event;
+    int has_event;
+} f_msgctx;
+
+static int f_msg_field(fast *f, void *arg, const char *k, size_t n,
+                       unsigned *bit)
+{
+    f_msgctx *mc = arg;
+    switch (n) {
+    case 2:
+        if (KEY_IS(k, n, "id"))
+            return *bit = 1u << 0, f_str(f, &mc->m->id);
+        if (KEY_IS(k, n, "at"))
+            return *bit = 1u << 1, f_time(f, &mc->m->at);
+        break;
+    case 4:
+        if (KEY_IS(k, n, "text"))
+            return *bit = 1u << 2, f_str(f, &mc->m->text);
+        if (KEY_IS(k, n, "from"))
+            return *bit = 1u << 3, f_str(f, &mc->from);
+        break;
+    case 5:
+        if (KEY_IS(k, n, "event")) {
+            *bit = 1u << 4;
+            mc->has_event = 1;
+            return f_str(f, &mc->event);
+        }
+        break;
+    }
+    return F_NO;
+}
+
+static char f_empty[1];
+
+static int f_msg(fast *f, ks_msg *m)
+{
+    memset(m, 0, sizeof *m);
+    m->at = KS_TIME_NONE;
+    f_msgctx mc = {m, NULL, NULL, 0};
+    if (f_object(f, &mc, f_msg_field) || !mc.from)
+        return F_NO;
+    if (!strcmp(mc.from, "customer"))
+        m->from = KS_FROM_CUSTOMER;
+    else if (!strcmp(mc.from, "agent"))
+        m->from = KS_FROM_AGENT;
+    else if (!strcmp(mc.from, "system"))
+        m->from = KS_FROM_SYSTEM;
+    else
+        return F_NO;
+    if (m->from != KS_FROM_SYSTEM) {
+        if (mc.has_event || !m->text)
+            return F_NO;
+    } else {
+        if (!mc.event)
+            return F_NO;
+        int e;
+        for (e = KS_EV_END; e <= KS_EV_RATING; e++)
+            if (!strcmp(mc.event, ks_event_name((ks_event)e)))
+                break;
+        if (e > KS_EV_RATING)
+            return F_NO;
+        m->event = (ks_event)e;
+        if (!m->text)
+            m->text = f_empty;
+    }
+    m->text_len = strlen(m->text);
+    return KS_OK;
+}
+
+static int f_msgs(fast *f, ks_conv_buf *b, ks_conv *c)
+{
+    if (!f_char(f, '['))
+        return F_NO;
+    size_t n = 0;
+    if (!f_char(f, ']'))
+        for (;;) {
+            if (n == b->capmsgs &&
+                ks_grow(&b->msgs, &b->capmsgs, n, sizeof *b->msgs, 64))
+                return F_NO;
+            if (f_msg(f, &b->msgs[n]))
+                return F_NO;
+            n++;
+            if (f_char(f, ','))
+                continue;
+            if (!f_char(f, ']'))
+                return F_NO;
+            break;
+        }
+    if (!b->msgs &&
+        ks_grow(&b->msgs, &b->capmsgs, 0, sizeof *b->msgs, 64))
+        return F_NO;
+    c->msgs = b->msgs;
+    c->nmsgs = n;
+    return KS_OK;
+}
+
+typedef struct f_convctx {
+    ks_conv_buf *b;
+    ks_conv *c;
+} f_convctx;
+
+static int f_conv_field(fast *f, void *arg, const char *k, size_t n,
+                        unsigned *bit)
+{
+    f_convctx *cc = arg;
+    ks_conv *c = cc->c;
+    switch (n) {
+    case 2:
+        if (KEY_IS(k, n, "id"))
+            return *bit = 1u << 0, f_str(f, &c->id);
+        break;
+    case 4:
+        if (KEY_IS(k, n, "shop"))
+            return *bit = 1u << 1, f_str(f, &c->shop);
+        break;
+    case 5:
+        if (KEY_IS(k, n, "agent"))
+            return *bit = 1u << 2, f_str(f, &c->agent);
+        if (KEY_IS(k, n, "order")) {
+            *bit = 1u << 3;
+            f_ws(f);
+            if (f->end - f->p >= 4 && !memcmp(f->p, "null", 4)) {
+                f->p += 4;
+                return KS_OK;
+            }
+            c->has_order = 1;
+            return f_object(f, &c->order, f_order_field);
+        }
+        break;
+    case 7:
+        if (KEY_IS(k, n, "channel"))
+            return *bit = 1u << 4, f_str(f, &c->channel);
+        break;
+    case 8:
+        if (KEY_IS(k, n, "customer"))
+            return *bit = 1u << 5, f_str(f, &c->customer);
+        if (KEY_IS(k, n, "messages"))
+            return *bit = 1u << 6, f_msgs(f, cc->b, c);
+        break;
+    }
+    return F_NO;
+}
+
+int ks_conv_from_json_fast(ks_conv_buf *b, const char *json, size_t len,
+                           ks_conv *out)
+{
+    memset(out, 0, sizeof *out);
+    if (len + 16 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < len + 16)
+            cap *= 2;
+        char *m = ks_realloc(b->mem, cap);
+        if (!m)
+            return F_NO;
+        b->mem = m;
+        b->cap = cap;
+    }
+    if (ks_utf8_validate(json, len, NULL) != KS_OK)
+        return F_NO;
+    fast f = {(const unsigned char *)json, (const unsigned char *)json + len,
+              b->mem};
+    out->order.price = out->order.cost = -1;
+    out->order.shelf_life_days = -1;
+    out->order.ordered_at = out->order.shipped_at = out->order.delivered_at =
+        KS_TIME_NONE;
+    f_convctx cc = {b, out};
+    if (f_object(&f, &cc, f_conv_field) || !out->id || !out->msgs) {
+        memset(out, 0, sizeof *out);
+        return F_NO;
+    }
+    f_ws(&f);
+    if (f.p != f.end) {
+        memset(out, 0, sizeof *out);
+        return F_NO;
+    }
+    return KS_OK;
+}
+
+void ks_conv_buf_free(ks_conv_buf *b)
+{
+    ks_free(b->mem);
+    ks_free(b->msgs);
+    memset(b, 0, sizeof *b);
 }

@@ -7,7 +7,9 @@
  * built-in pack is used and a warning printed, so that the harness still
  * runs). Checks: a rejected line has exactly one error, located under the
  * prefix, and leaves the conversation empty; an accepted one has valid
- * UTF-8 texts and consistent events; every finding points at a real
+ * UTF-8 texts and consistent events; a line the fast reader
+ * (ks_conv_from_json_fast) takes is one ks_conv_from_json accepts without
+ * a diagnostic, read the same; every finding points at a real
  * message and a code point span inside its text, the findings are sorted
  * and unique per code and message, and judging the same conversation
  * twice gives the same result.
@@ -124,13 +126,55 @@ static int same(const ks_result *a, const ks_result *b)
     return 1;
 }
 
+
+static ks_conv_buf g_fast;   /* the fast reader's memory, reused */
+
+static int str_eq(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static int num_eq(double a, double b) { return !memcmp(&a, &b, sizeof a); }
+
+static int conv_eq(const ks_conv *a, const ks_conv *b)
+{
+    if (!str_eq(a->id, b->id) || !str_eq(a->channel, b->channel) ||
+        !str_eq(a->shop, b->shop) || !str_eq(a->agent, b->agent) ||
+        !str_eq(a->customer, b->customer) || a->has_order != b->has_order ||
+        a->nmsgs != b->nmsgs)
+        return 0;
+    const ks_order *x = &a->order, *y = &b->order;
+    if (!str_eq(x->id, y->id) || !str_eq(x->sku, y->sku) ||
+        !str_eq(x->batch, y->batch) || !str_eq(x->category, y->category) ||
+        !str_eq(x->carrier, y->carrier) || !str_eq(x->region, y->region) ||
+        !num_eq(x->price, y->price) || !num_eq(x->cost, y->cost) ||
+        x->ordered_at != y->ordered_at || x->shipped_at != y->shipped_at ||
+        x->delivered_at != y->delivered_at ||
+        x->shelf_life_days != y->shelf_life_days)
+        return 0;
+    for (size_t i = 0; i < a->nmsgs; i++) {
+        const ks_msg *m = &a->msgs[i], *n = &b->msgs[i];
+        if (!str_eq(m->id, n->id) || m->at != n->at || m->from != n->from ||
+            m->event != n->event || !str_eq(m->text, n->text) ||
+            m->text_len != n->text_len)
+            return 0;
+    }
+    return 1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!g_pack)
         init();
-    ks_conv c;
+    ks_conv c, fast;
     ks_diags d = {0};
+    int frc = ks_conv_from_json_fast(&g_fast, (const char *)data, size, &fast);
+    CHECK(frc == KS_OK || frc == KS_EPARSE);
     int rc = ks_conv_from_json((const char *)data, size, &c, &d, "fuzz:1");
+    if (frc == KS_OK)
+        CHECK(rc == KS_OK && d.n == 0 && conv_eq(&fast, &c));
+    else
+        CHECK(fast.id == NULL && fast.msgs == NULL);
     if (rc != KS_OK) {
         CHECK(rc == KS_EPARSE || rc == KS_EUTF8);
         CHECK(d.errors == 1);

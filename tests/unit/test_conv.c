@@ -424,6 +424,185 @@ static void long_prefix_keeps_location(void **state)
     }
 }
 
+/* ---- the fast path (ks_conv_from_json_fast) ---------------------------- */
+
+static int str_eq(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Same numbers, bit for bit (-0.0 included). */
+static int num_eq(double a, double b) { return !memcmp(&a, &b, sizeof a); }
+
+static int conv_eq(const ks_conv *a, const ks_conv *b)
+{
+    if (!str_eq(a->id, b->id) || !str_eq(a->channel, b->channel) ||
+        !str_eq(a->shop, b->shop) || !str_eq(a->agent, b->agent) ||
+        !str_eq(a->customer, b->customer) || a->has_order != b->has_order ||
+        a->nmsgs != b->nmsgs)
+        return 0;
+    const ks_order *x = &a->order, *y = &b->order;
+    if (!str_eq(x->id, y->id) || !str_eq(x->sku, y->sku) ||
+        !str_eq(x->batch, y->batch) || !str_eq(x->category, y->category) ||
+        !str_eq(x->carrier, y->carrier) || !str_eq(x->region, y->region) ||
+        !num_eq(x->price, y->price) || !num_eq(x->cost, y->cost) ||
+        x->ordered_at != y->ordered_at || x->shipped_at != y->shipped_at ||
+        x->delivered_at != y->delivered_at ||
+        x->shelf_life_days != y->shelf_life_days)
+        return 0;
+    for (size_t i = 0; i < a->nmsgs; i++) {
+        const ks_msg *m = &a->msgs[i], *n = &b->msgs[i];
+        if (!str_eq(m->id, n->id) || m->at != n->at || m->from != n->from ||
+            m->event != n->event || !str_eq(m->text, n->text) ||
+            m->text_len != n->text_len)
+            return 0;
+    }
+    return 1;
+}
+
+/* Lines on the fast path: it must read them as ks_conv_from_json does. */
+static const char *const fast_good[] = {
+    good,
+    "{\"id\":\"x\",\"messages\":[]}",
+    "  {\"messages\" : [ ] ,\t\"id\" : \"x\" }\r\n ",
+    "{\"id\":\"\",\"channel\":null,\"shop\":\"s\",\"agent\":null,"
+    "\"customer\":\"\\u5ba2\\u6237\",\"order\":null,\"messages\":[]}",
+    "{\"id\":\"e\",\"messages\":[{\"from\":\"agent\",\"text\":"
+    "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u0041\\u00e9\\u4E2D\\uffff 加v\"}]}",
+    "{\"id\":\"n\",\"messages\":[{\"id\":null,\"at\":null,\"from\":\"agent\","
+    "\"text\":\"\"},{\"from\":\"system\",\"event\":\"rating\",\"text\":null},"
+    "{\"text\":\"bye\",\"event\":\"end\",\"from\":\"system\"}]}",
+    "{\"id\":\"o\",\"order\":{},\"messages\":[]}",
+    "{\"id\":\"o\",\"order\":{\"price\":0,\"cost\":1.5e-3,"
+    "\"shelf_life_days\":30.7,\"delivered_at\":\"2024-06-05T10:00:00Z\","
+    "\"ordered_at\":\"2024-06-05 10:00:00.5-03:30\",\"shipped_at\":null,"
+    "\"id\":null,\"sku\":\"s\",\"batch\":\"b\",\"category\":\"food\","
+    "\"carrier\":\"sf\",\"region\":\"\\u56db\\u5ddd\"},\"messages\":[]}",
+    "{\"id\":\"o\",\"order\":{\"price\":1E+2,\"cost\":0.0,"
+    "\"shelf_life_days\":1000000},\"messages\":[]}",
+    "{\"id\":\"o\",\"order\":{\"price\":1e400,\"cost\":null,"
+    "\"shelf_life_days\":null},\"messages\":[]}",
+    "{\"id\":\"😀\",\"messages\":[{\"from\":\"customer\",\"text\":\"😀亲\"}]}",
+};
+
+static void fast_reads_as_cjson(void **state)
+{
+    (void)state;
+    ks_conv_buf b = {0};
+    for (int round = 0; round < 2; round++)   /* the buffer is reused */
+        for (size_t i = 0; i < sizeof fast_good / sizeof fast_good[0]; i++) {
+            const char *j = fast_good[i];
+            ks_conv fast, slow;
+            ks_diags d = {0};
+            int rc = ks_conv_from_json_fast(&b, j, strlen(j), &fast);
+            if (rc != KS_OK)
+                fprintf(stderr, "not on the fast path: %s\n", j);
+            assert_int_equal(rc, KS_OK);
+            assert_int_equal(ks_conv_from_json(j, strlen(j), &slow, &d, NULL),
+                             KS_OK);
+            assert_int_equal(d.n, 0);
+            if (!conv_eq(&fast, &slow))
+                fprintf(stderr, "read differently: %s\n", j);
+            assert_true(conv_eq(&fast, &slow));
+            ks_conv_free(&slow);
+            ks_diags_free(&d);
+        }
+    /* a long line after short ones, then a short one again */
+    size_t n = 200000;
+    char *big = malloc(n + 100);
+    assert_non_null(big);
+    int k = sprintf(big, "{\"id\":\"big\",\"messages\":[{\"from\":\"agent\","
+                         "\"text\":\"");
+    memset(big + k, 'a', n);
+    strcpy(big + k + n, "\"}]}");
+    ks_conv c;
+    assert_int_equal(ks_conv_from_json_fast(&b, big, strlen(big), &c), KS_OK);
+    assert_int_equal(c.msgs[0].text_len, n);
+    assert_int_equal(ks_conv_from_json_fast(&b, fast_good[1],
+                                            strlen(fast_good[1]), &c), KS_OK);
+    assert_string_equal(c.id, "x");
+    free(big);
+    ks_conv_buf_free(&b);
+    ks_conv_buf_free(&b);   /* may be freed again */
+}
+
+/* Lines the fast path leaves to ks_conv_from_json: every error, every
+ * warning, and the JSON it is not sure to read the same way. */
+static const char *const fast_declines[] = {
+    "{\"id\":\"c\",\"colour\":\"red\",\"messages\":[]}",             /* warning */
+    "{\"id\":\"c\",\"messages\":[{\"from\":\"agent\",\"text\":\"a\",\"x\":1}]}",
+    "{\"id\":\"c\",\"order\":{\"colour\":1},\"messages\":[]}",
+    "{\"id\":\"c\",\"id\":\"d\",\"messages\":[]}",                   /* duplicates */
+    "{\"id\":\"c\",\"messages\":[{\"from\":\"agent\",\"text\":\"a\","
+    "\"text\":\"b\"}]}",
+    "{\"id\":\"c\",\"order\":null,\"order\":{},\"messages\":[]}",
+    "{\"id\":\"c\",\"messages\":[{\"from\":\"agent\",\"text\":\"\\u0000x\"}]}",
+    "{\"id\":\"c\",\"messages\":[{\"from\":\"agent\",\"text\":"
+    "\"\\ud83d\\ude00\"}]}",                                          /* surrogates */
+    "{\"id\":\"c\",\"messages\":[{\"from\":\"agent\",\"text\":\"\\ud83d\"}]}",
+    "{\"id\":\"c\",\"messages\":[{\"from\":\"agent\",\"text\":\"\\x\"}]}",
+    "{\"id\":\"c\",\"messages\":[{\"from\":\"agent\",\"text\":\"\\u12\"}]}",
+    "{\"id\":\"c\",\"messages\":[{\"from\":\"agent\",\"text\":\"a\tb\"}]}",
+    "{\"i\\u0064\":\"c\",\"messages\":[]}",                          /* key escape */
+    "{\"id\":\"c\",\"order\":{\"price\":01},\"messages\":[]}",       /* numbers */
+    "{\"id\":\"c\",\"order\":{\"price\":+1},\"messages\":[]}",
+    "{\"id\":\"c\",\"order\":{\"price\":-0},\"messages\":[]}",
+    "{\"id\":\"c\",\"order\":{\"price\":1.},\"messages\":[]}",
+    "{\"id\":\"c\",\"order\":{\"price\":.5},\"messages\":[]}",
+    "{\"id\":\"c\",\"order\":{\"price\":1e},\"messages\":[]}",
+    "{\"id\":\"c\",\"order\":{\"price\":"
+    "1234567890123456789012345678901234567890123456789},\"messages\":[]}",
+    "{\"id\":\"c\",\"messages\":[]}\f",                             /* white space */
+    "\f{\"id\":\"c\",\"messages\":[]}",
+    "{\"id\":\"c\",\"messages\":[]} x",                             /* trailing */
+    "{\"id\":\"c\",\"messages\":[]}{}",
+    "{\"id\":\"c\",\"messages\":[],}",
+    "{\"id\":\"c\",\"messages\":[{\"from\":\"agent\",\"text\":\"a\"},]}",
+    "{\"id\":\"c\",\"messages\":[{\"from\":\"agent\",\"text\":\"a\",}]}",
+    "{\"id\":\"c\",\"order\":nul,\"messages\":[]}",
+    "{\"id\":\"c\",\"channel\":nullx,\"messages\":[]}",
+    "{\"id\":\"c\",\"messages\":null}",
+    "{\"id\":\"c\",\"messages\":[null]}",
+    "{\"id\":\"c\",\"messages\":[{\"from\":\"system\",\"event\":null}]}",
+    "{\"id\":\"c\",\"messages\":[{\"from\":\"agent\",\"event\":null,"
+    "\"text\":\"a\"}]}",
+    "{\"id\":\"c\",\"messages\":[{\"from\":null,\"text\":\"a\"}]}",
+    "{\"id\":\"c\",\"messages\":[{\"from\":\"agent\",\"text\":null}]}",
+    "{\"id\":\"c\",\"order\":{\"shelf_life_days\":1000001},\"messages\":[]}",
+    "{\"id\":\"c\",\"order\":{\"ordered_at\":5},\"messages\":[]}",
+    "{\"id\":\"c\",\"messages\":[{\"from\":\"agent\",\"text\":\"a\","
+    "\"at\":\"2024-06-05T10:00:00\"}]}",
+    "{\"id\":true,\"messages\":[]}",
+    "{\"id\":\"c\",\"messages\":[]",
+};
+
+static void fast_declines_the_rest(void **state)
+{
+    (void)state;
+    ks_conv_buf b = {0};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ks_conv c;
+        memset(&c, 0x5a, sizeof c);
+        assert_int_equal(ks_conv_from_json_fast(&b, bad[i].json,
+                                                strlen(bad[i].json), &c),
+                         KS_EPARSE);
+        assert_null(c.id);
+        assert_null(c.msgs);
+        assert_int_equal(c.nmsgs, 0);
+    }
+    for (size_t i = 0; i < sizeof fast_declines / sizeof fast_declines[0];
+         i++) {
+        const char *j = fast_declines[i];
+        ks_conv c;
+        if (ks_conv_from_json_fast(&b, j, strlen(j), &c) != KS_EPARSE)
+            fprintf(stderr, "on the fast path: %s\n", j);
+        assert_int_equal(ks_conv_from_json_fast(&b, j, strlen(j), &c),
+                         KS_EPARSE);
+        assert_null(c.id);
+    }
+    ks_conv_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -437,6 +616,8 @@ int main(void)
         cmocka_unit_test(trailing_content_rejected),
         cmocka_unit_test(nul_escape_not_dropped),
         cmocka_unit_test(long_prefix_keeps_location),
+        cmocka_unit_test(fast_reads_as_cjson),
+        cmocka_unit_test(fast_declines_the_rest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
