@@ -44,7 +44,8 @@ static void put_str(crypto_generichash_state *st, const char *s)
      * never collides with the NULL marker. */
     uint32_t len = !s ? 0xFFFFFFFFu : n >= 0xFFFFFFFFu ? 0xFFFFFFFEu
                                                         : (uint32_t)n;
-    unsigned char b[4] = {(unsigned char)(len >> 24), (unsigned char)(len >> 16),
+    unsigned char b[4] = {(unsigned char)(len >> 24),
+                          (unsigned char)(len >> 16),
                           (unsigned char)(len >> 8), (unsigned char)len};
     crypto_generichash_update(st, b, sizeof b);
     if (s)

@@ -1,8 +1,9 @@
 /*
  * The SQLite backend: opening (pragmas, versioned migrations), the
- * statement cache, transactions and the binding helpers. The operations
- * live in sqlite_case.c (writes and loads), sqlite_query.c (lists, due
- * promises, counts) and sqlite_audit.c (the hash chain).
+ * statement cache, transactions and the binding helpers. The SQL text is
+ * in sqlite_sql.c; the operations live in sqlite_case.c (writes and
+ * loads), sqlite_query.c (lists, due promises, counts) and
+ * sqlite_audit.c (the hash chain).
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,164 +11,6 @@
 #include "kesu/alloc.h"
 #include "sqlite_int.h"
 
-/* ---- schema -------------------------------------------------------------- */
-
-/*
- * Migrations, in order: step i brings the schema from version i to i+1.
- * Append only; a released step is never edited (databases in the field
- * have already run it). All steps pending at open run in one transaction.
- * The same tables exist in the PostgreSQL backend (BIGSERIAL for INTEGER
- * PRIMARY KEY, BYTEA for BLOB, DOUBLE PRECISION for REAL).
- * Case and promise ids are AUTOINCREMENT: an id is never handed out
- * twice, so a promise dropped by a save cannot lend its id (named in
- * audit events, due lists people act on) to a new one.
- */
-static const char *const g_migrations[] = {
-    /* 1: cases, their links, promises, notes, the audit chain. */
-    "CREATE TABLE meta (schema_version INTEGER NOT NULL);"
-    "INSERT INTO meta (schema_version) VALUES (0);"
-    "CREATE TABLE cases ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " shop TEXT, customer TEXT NOT NULL, agent TEXT, summary TEXT,"
-    " has_order INTEGER NOT NULL,"
-    " order_id TEXT, order_sku TEXT, order_batch TEXT, order_category TEXT,"
-    " order_carrier TEXT, order_region TEXT,"
-    " order_price REAL, order_cost REAL,"
-    " order_ordered_at INTEGER, order_shipped_at INTEGER,"
-    " order_delivered_at INTEGER, order_shelf_life_days INTEGER,"
-    " causes INTEGER NOT NULL, risk INTEGER NOT NULL,"
-    " state INTEGER NOT NULL, prev_state INTEGER NOT NULL,"
-    " fault INTEGER NOT NULL, safety INTEGER NOT NULL,"
-    " batch_issue INTEGER NOT NULL,"
-    " other_units_bad INTEGER, transit_damage INTEGER,"
-    " person_checked INTEGER, feedback_at INTEGER,"
-    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
-    " closed_at INTEGER, refused_offers INTEGER NOT NULL,"
-    " remedy INTEGER NOT NULL, remedy_amount REAL);"
-    "CREATE INDEX cases_list ON cases (risk, updated_at);"
-    "CREATE INDEX cases_batch ON cases (order_sku, order_batch);"
-    "CREATE INDEX cases_customer ON cases (shop, customer);"
-    /* One case per conversation: the unique key makes imports idempotent. */
-    "CREATE TABLE case_convs ("
-    " case_id INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,"
-    " pos INTEGER NOT NULL, conv_id TEXT NOT NULL UNIQUE,"
-    " PRIMARY KEY (case_id, pos));"
-    "CREATE TABLE case_evidence ("
-    " case_id INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,"
-    " pos INTEGER NOT NULL, ref TEXT NOT NULL,"
-    " PRIMARY KEY (case_id, pos));"
-    /* risk mirrors cases.risk so the due list reads one index per level. */
-    "CREATE TABLE promises ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " case_id INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,"
-    " pos INTEGER NOT NULL, kind INTEGER NOT NULL, text TEXT,"
-    " made_at INTEGER, due_at INTEGER, kept_at INTEGER,"
-    " risk INTEGER NOT NULL);"
-    "CREATE INDEX promises_case ON promises (case_id);"
-    "CREATE INDEX promises_due ON promises (risk, due_at)"
-    " WHERE kept_at IS NULL;"
-    "CREATE TABLE notes ("
-    " case_id INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,"
-    " pos INTEGER NOT NULL, at INTEGER, author TEXT, text TEXT,"
-    " PRIMARY KEY (case_id, pos));"
-    /* No foreign key: the trail outlives whatever happens to a case. */
-    "CREATE TABLE audit ("
-    " seq INTEGER PRIMARY KEY, case_id INTEGER NOT NULL,"
-    " at INTEGER NOT NULL, actor TEXT, type TEXT NOT NULL, data TEXT,"
-    " prev BLOB NOT NULL, hash BLOB NOT NULL);"
-    "CREATE INDEX audit_case ON audit (case_id, seq);",
-};
-
-enum { KS_SCHEMA_VERSION = sizeof g_migrations / sizeof g_migrations[0] };
-
-/* ---- statements ------------------------------------------------------- */
-
-/* Column order of cases, shared by insert, update (id is ?35) and select;
- * bind_case and load_case in sqlite_case.c follow it. */
-#define CASE_COLS                                                         \
-    "shop, customer, agent, summary, has_order, order_id, order_sku, "    \
-    "order_batch, order_category, order_carrier, order_region, "          \
-    "order_price, order_cost, order_ordered_at, order_shipped_at, "       \
-    "order_delivered_at, order_shelf_life_days, causes, risk, state, "    \
-    "prev_state, fault, safety, batch_issue, other_units_bad, "           \
-    "transit_damage, person_checked, feedback_at, created_at, "           \
-    "updated_at, closed_at, refused_offers, remedy, remedy_amount"
-
-#define EVENT_COLS "seq, case_id, at, actor, type, data, prev, hash"
-
-static const char *const g_sql[SQ_NSTMT] = {
-    [SQ_BEGIN] = "BEGIN IMMEDIATE",
-    [SQ_BEGIN_READ] = "BEGIN",
-    [SQ_COMMIT] = "COMMIT",
-    [SQ_ROLLBACK] = "ROLLBACK",
-    [SQ_SAVEPOINT] = "SAVEPOINT ks_write",
-    [SQ_RELEASE] = "RELEASE ks_write",
-    [SQ_ROLLBACK_TO] = "ROLLBACK TO ks_write",
-    [SQ_CASE_INSERT] =
-        "INSERT INTO cases (" CASE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-        " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
-        " ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33,"
-        " ?34)",
-    [SQ_CASE_UPDATE] =
-        "UPDATE cases SET shop = ?1, customer = ?2, agent = ?3,"
-        " summary = ?4, has_order = ?5, order_id = ?6, order_sku = ?7,"
-        " order_batch = ?8, order_category = ?9, order_carrier = ?10,"
-        " order_region = ?11, order_price = ?12, order_cost = ?13,"
-        " order_ordered_at = ?14, order_shipped_at = ?15,"
-        " order_delivered_at = ?16, order_shelf_life_days = ?17,"
-        " causes = ?18, risk = ?19, state = ?20, prev_state = ?21,"
-        " fault = ?22, safety = ?23, batch_issue = ?24,"
-        " other_units_bad = ?25, transit_damage = ?26,"
-        " person_checked = ?27, feedback_at = ?28, created_at = ?29,"
-        " updated_at = ?30, closed_at = ?31, refused_offers = ?32,"
-        " remedy = ?33, remedy_amount = ?34 WHERE id = ?35",
-    [SQ_CASE_SELECT] = "SELECT " CASE_COLS " FROM cases WHERE id = ?1",
-    [SQ_CONV_DELETE] = "DELETE FROM case_convs WHERE case_id = ?1",
-    [SQ_CONV_INSERT] =
-        "INSERT INTO case_convs (case_id, pos, conv_id) VALUES (?1, ?2, ?3)",
-    [SQ_CONV_SELECT] =
-        "SELECT conv_id FROM case_convs WHERE case_id = ?1 ORDER BY pos",
-    [SQ_EVID_DELETE] = "DELETE FROM case_evidence WHERE case_id = ?1",
-    [SQ_EVID_INSERT] =
-        "INSERT INTO case_evidence (case_id, pos, ref) VALUES (?1, ?2, ?3)",
-    [SQ_EVID_SELECT] =
-        "SELECT ref FROM case_evidence WHERE case_id = ?1 ORDER BY pos",
-    [SQ_NOTE_DELETE] = "DELETE FROM notes WHERE case_id = ?1",
-    [SQ_NOTE_INSERT] = "INSERT INTO notes (case_id, pos, at, author, text)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5)",
-    [SQ_NOTE_SELECT] = "SELECT at, author, text FROM notes"
-                       " WHERE case_id = ?1 ORDER BY pos",
-    [SQ_PROM_INSERT] =
-        "INSERT INTO promises (case_id, pos, kind, text, made_at, due_at,"
-        " kept_at, risk) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [SQ_PROM_UPDATE] =
-        "UPDATE promises SET pos = ?2, kind = ?3, text = ?4, made_at = ?5,"
-        " due_at = ?6, kept_at = ?7, risk = ?8 WHERE case_id = ?1"
-        " AND id = ?9",
-    [SQ_PROM_IDS] = "SELECT id FROM promises WHERE case_id = ?1",
-    [SQ_PROM_DELETE] = "DELETE FROM promises WHERE id = ?1",
-    [SQ_PROM_SELECT] =
-        "SELECT id, kind, text, made_at, due_at, kept_at FROM promises"
-        " WHERE case_id = ?1 ORDER BY pos",
-    [SQ_BY_CONV] = "SELECT case_id FROM case_convs WHERE conv_id = ?1",
-    [SQ_COUNT_BATCH] = "SELECT count(*) FROM cases"
-                       " WHERE order_sku = ?1 AND order_batch IS ?2",
-    [SQ_COUNT_CUSTOMER] = "SELECT count(*) FROM cases"
-                          " WHERE shop IS ?1 AND customer = ?2",
-    /* One risk level at a time: a range of the partial index, in due
-     * order, so the cost follows the limit, not the backlog. */
-    [SQ_DUE] =
-        "SELECT p.case_id, p.id, p.kind, p.text, c.customer, c.agent,"
-        " c.state, p.due_at FROM promises p JOIN cases c ON c.id = p.case_id"
-        " WHERE p.kept_at IS NULL AND p.risk = ?1 AND p.due_at <= ?2"
-        " ORDER BY p.due_at, p.id LIMIT ?3",
-    [SQ_LAST_EVENT] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-    [SQ_EVENT_INSERT] = "INSERT INTO audit (" EVENT_COLS ")"
-                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [SQ_EVENTS] = "SELECT " EVENT_COLS " FROM audit WHERE case_id = ?1"
-                  " ORDER BY seq",
-    [SQ_VERIFY] = "SELECT " EVENT_COLS " FROM audit ORDER BY seq",
-};
 
 int ks_sq_fail(ks_sqlite *q)
 {
@@ -179,8 +22,9 @@ int ks_sq_fail(ks_sqlite *q)
 sqlite3_stmt *ks_sq_stmt(ks_sqlite *q, ks_sq_id id)
 {
     if (!q->stmt[id] &&
-        sqlite3_prepare_v3(q->db, g_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-                           &q->stmt[id], NULL) != SQLITE_OK) {
+        sqlite3_prepare_v3(q->db, ks_sq_sql[id], -1,
+                           SQLITE_PREPARE_PERSISTENT, &q->stmt[id],
+                           NULL) != SQLITE_OK) {
         ks_sq_fail(q);
         q->stmt[id] = NULL;
     }
@@ -360,7 +204,9 @@ static int sq_rollback(ks_store *s)
 static const char g_pragmas[] = "PRAGMA busy_timeout = 5000;"
                                 "PRAGMA journal_mode = WAL;"
                                 "PRAGMA synchronous = NORMAL;"
-                                "PRAGMA foreign_keys = ON;";
+                                "PRAGMA foreign_keys = ON;"
+                                "PRAGMA cache_size = -65536;"
+                                "PRAGMA temp_store = MEMORY;";
 
 static int exec(ks_sqlite *q, const char *sql)
 {
@@ -411,7 +257,7 @@ static int too_new(const char *path, int v, ks_diags *d)
     ks_diags_add(d, 0, path,
                  "the database has schema version %d, newer than this kesu "
                  "knows (%d); upgrade kesu to open it",
-                 v, (int)KS_SCHEMA_VERSION);
+                 v, ks_sq_schema_version);
     return KS_EDB;
 }
 
@@ -420,19 +266,19 @@ static int too_new(const char *path, int v, ks_diags *d)
 static int migrate(ks_sqlite *q, const char *path, ks_diags *d)
 {
     int v, rc = read_version(q, &v);
-    if (rc == KS_OK && v > KS_SCHEMA_VERSION)
+    if (rc == KS_OK && v > ks_sq_schema_version)
         return too_new(path, v, d);
-    if (rc != KS_OK || v == KS_SCHEMA_VERSION)
+    if (rc != KS_OK || v == ks_sq_schema_version)
         return rc;
     rc = exec(q, "BEGIN IMMEDIATE");
     if (rc == KS_OK)
         rc = read_version(q, &v);
-    if (rc == KS_OK && v > KS_SCHEMA_VERSION)
+    if (rc == KS_OK && v > ks_sq_schema_version)
         rc = too_new(path, v, d);
-    for (int i = v; rc == KS_OK && i < KS_SCHEMA_VERSION; i++)
-        rc = exec(q, g_migrations[i]);
+    for (int i = v; rc == KS_OK && i < ks_sq_schema_version; i++)
+        rc = exec(q, ks_sq_migrations[i]);
     if (rc == KS_OK)
-        rc = write_version(q, KS_SCHEMA_VERSION);
+        rc = write_version(q, ks_sq_schema_version);
     if (rc == KS_OK)
         rc = exec(q, "COMMIT");
     if (rc != KS_OK && !sqlite3_get_autocommit(q->db))

@@ -8,7 +8,7 @@
 #include "kesu/alloc.h"
 #include "sqlite_int.h"
 
-/* Binds the case's columns ?1..?34 in CASE_COLS order (sqlite.c). */
+/* Binds the case's columns ?1..?34 in CASE_COLS order (sqlite_sql.c). */
 static void bind_case(sqlite3_stmt *st, const ks_case *c)
 {
     const ks_order *o = &c->order;

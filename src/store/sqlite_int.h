@@ -21,7 +21,7 @@
 
 #include "store_int.h"
 
-/* The statements of the cache, by id; text in sqlite.c. */
+/* The statements of the cache, by id; text in sqlite_sql.c. */
 typedef enum ks_sq_id {
     SQ_BEGIN, SQ_BEGIN_READ, SQ_COMMIT, SQ_ROLLBACK, SQ_SAVEPOINT, SQ_RELEASE,
     SQ_ROLLBACK_TO,
@@ -35,6 +35,12 @@ typedef enum ks_sq_id {
     SQ_LAST_EVENT, SQ_EVENT_INSERT, SQ_EVENTS, SQ_VERIFY,
     SQ_NSTMT
 } ks_sq_id;
+
+/* The SQL (sqlite_sql.c): statement text by id; migration i brings the
+ * schema from version i to i + 1. */
+extern const char *const ks_sq_sql[SQ_NSTMT];
+extern const char *const ks_sq_migrations[];
+extern const int ks_sq_schema_version;
 
 /* List filters present, as bits: one cached statement per combination. */
 enum { KS_SQ_LIST_VARIANTS = 64 };

@@ -72,6 +72,21 @@ static const char *const g_list_cond[] = {
     " AND c.shop = ?4", " AND c.agent = ?5", " AND c.customer = ?6",
 };
 
+/* The same with a unary + that keeps the planner off the column's index:
+ * when a more selective filter is present (customer over agent over
+ * shop), its index must win, even though the shop or agent index would
+ * spare the sort (SQLite prefers that, then reads a whole shop). */
+static const char *const g_list_cond_noindex[] = {
+    NULL, NULL, NULL, " AND +c.shop = ?4", " AND +c.agent = ?5", NULL,
+};
+
+static const char *list_cond(unsigned mask, unsigned b)
+{
+    unsigned better = b == 3 ? (LF_AGENT | LF_CUSTOMER)
+                      : b == 4 ? LF_CUSTOMER : 0u;
+    return (mask & better) ? g_list_cond_noindex[b] : g_list_cond[b];
+}
+
 static unsigned list_mask(const ks_case_filter *f)
 {
     return (f->state >= 0 ? LF_STATE : 0u) | (f->open_only ? LF_OPEN : 0u) |
@@ -91,7 +106,7 @@ static sqlite3_stmt *list_stmt(ks_sqlite *q, unsigned mask)
         " FROM cases c WHERE 1";
     for (unsigned b = 0; b < sizeof g_list_cond / sizeof g_list_cond[0]; b++)
         if (mask & (1u << b))
-            strcat(sql, g_list_cond[b]);
+            strcat(sql, list_cond(mask, b));
     strcat(sql, " ORDER BY c.risk DESC, c.updated_at DESC, c.id DESC"
                 " LIMIT ?7 OFFSET ?8");
     if (sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT,

@@ -518,6 +518,20 @@ static void list_filters_and_order(void **state)
     assert_int_equal(r[1].id, ids[0]);
     ks_case_rows_free(r, n);
 
+    /* the same through the customer index alone, and shop with agent */
+    fl = (ks_case_filter){.state = -1, .min_risk = -1, .customer = "u1"};
+    assert_int_equal(ks_store_case_list(f->s, &fl, &r, &n), KS_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(r[0].id, ids[3]);
+    ks_case_rows_free(r, n);
+    fl = (ks_case_filter){.state = -1, .min_risk = -1, .shop = "s1",
+                          .agent = "a1"};
+    assert_int_equal(ks_store_case_list(f->s, &fl, &r, &n), KS_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(r[0].id, ids[3]);
+    assert_int_equal(r[1].id, ids[0]);
+    ks_case_rows_free(r, n);
+
     fl = (ks_case_filter){.state = -1, .min_risk = KS_RISK_high,
                           .agent = "a2"};
     assert_int_equal(ks_store_case_list(f->s, &fl, &r, &n), KS_OK);
