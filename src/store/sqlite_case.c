@@ -281,8 +281,8 @@ static void explain_conv(ks_sqlite *q, const ks_case *c, size_t i,
     else
         ks_diags_add(d, 0, where, "conversation %s is listed twice",
                      c->convs[i]);
-    snprintf(q->errmsg, sizeof q->errmsg,
-             "conversation %s is already linked", c->convs[i]);
+    ks_store_seterr(&q->base, "conversation %s is already linked",
+                    c->convs[i]);
 }
 
 /* Create (is_new) or save: row, children and event in one unit. */

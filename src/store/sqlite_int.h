@@ -51,12 +51,12 @@ typedef struct ks_sqlite {
     sqlite3_stmt *stmt[SQ_NSTMT];
     sqlite3_stmt *list[KS_SQ_LIST_VARIANTS];
     int last_rc;                /* extended code of the last failure */
-    char errmsg[512];
 } ks_sqlite;
 
 static inline ks_sqlite *ks_sq(ks_store *s) { return (ks_sqlite *)s; }
 
-/* The cached statement (prepared on first use), or NULL with errmsg set. */
+/* The cached statement (prepared on first use), or NULL with the
+ * store's errmsg set. */
 sqlite3_stmt *ks_sq_stmt(ks_sqlite *q, ks_sq_id id);
 /* Records sqlite3_errmsg and returns KS_EDB. */
 int ks_sq_fail(ks_sqlite *q);

@@ -4,6 +4,8 @@
  * to the backend's ks_store_ops. Backends never see an invalid case.
  */
 #include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "kesu/alloc.h"
@@ -67,25 +69,61 @@ void ks_store_close(ks_store *s)
         s->ops->close(s);
 }
 
+void ks_store_seterr(ks_store *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->errmsg, sizeof s->errmsg, fmt, ap);
+    va_end(ap);
+}
+
 const char *ks_store_errmsg(const ks_store *s)
 {
-    const char *m = s ? s->ops->errmsg(s) : NULL;
-    return m ? m : "";
+    return s ? s->errmsg : "";
+}
+
+/* Each call starts with a clean errmsg, so a message never outlives the
+ * failure it explains. */
+static void fresh(ks_store *s)
+{
+    s->errmsg[0] = '\0';
+}
+
+/* Fills errmsg when the backend did not: with the first error the call
+ * added to d (from index `from`), else the code's message, for callers
+ * that only print ks_store_errmsg. */
+static int explain(ks_store *s, int rc, const ks_diags *d, size_t from)
+{
+    for (size_t i = from; rc != KS_OK && !s->errmsg[0] && d && i < d->n; i++)
+        if (!d->items[i].warning)
+            ks_store_seterr(s, "%s: %s", d->items[i].where, d->items[i].msg);
+    if (rc != KS_OK && !s->errmsg[0])
+        ks_store_seterr(s, "%s", ks_strerror(rc));
+    return rc;
 }
 
 int ks_store_begin(ks_store *s)
 {
-    return s ? s->ops->begin(s) : KS_EINVAL;
+    if (!s)
+        return KS_EINVAL;
+    fresh(s);
+    return explain(s, s->ops->begin(s), NULL, 0);
 }
 
 int ks_store_commit(ks_store *s)
 {
-    return s ? s->ops->commit(s) : KS_EINVAL;
+    if (!s)
+        return KS_EINVAL;
+    fresh(s);
+    return explain(s, s->ops->commit(s), NULL, 0);
 }
 
 int ks_store_rollback(ks_store *s)
 {
-    return s ? s->ops->rollback(s) : KS_EINVAL;
+    if (!s)
+        return KS_EINVAL;
+    fresh(s);
+    return explain(s, s->ops->rollback(s), NULL, 0);
 }
 
 /* ---- the "create" event ------------------------------------------------ */
@@ -206,8 +244,10 @@ int ks_store_case_create(ks_store *s, ks_case *c, const char *actor,
 {
     if (!s || !c)
         return KS_EINVAL;
-    ks_diags local = {0};
-    int rc = case_create(s, c, actor, now, KS_DIAGS_OR_LOCAL(d, &local));
+    ks_diags local = {0}, *dd = KS_DIAGS_OR_LOCAL(d, &local);
+    size_t from = dd->n;
+    fresh(s);
+    int rc = explain(s, case_create(s, c, actor, now, dd), dd, from);
     ks_diags_free(&local);
     return rc;
 }
@@ -230,17 +270,18 @@ static int case_save(ks_store *s, ks_case *c, const char *actor,
                      int64_t now, const char *type, const char *data,
                      ks_diags *d)
 {
+    int rc = KS_OK;
     if (c->id <= 0) {
         ks_diags_add(d, 0, "id", "the case was never stored (id %lld); "
                                  "create it first", (long long)c->id);
-        return KS_EINVAL;
+        rc = KS_EINVAL;
     }
-    int rc = check_event_data(data, d);
-    if (rc != KS_OK)
-        return rc;
+    if (rc == KS_OK)
+        rc = check_event_data(data, d);
     int64_t old[2];
     stamp(c, now, old);
-    rc = ks_case_validate(c, d);
+    if (rc == KS_OK)
+        rc = ks_case_validate(c, d);
     if (rc == KS_OK)
         rc = s->ops->case_save(s, c, actor, now, type ? type : "update",
                                data, d);
@@ -255,9 +296,11 @@ int ks_store_case_save(ks_store *s, ks_case *c, const char *actor,
 {
     if (!s || !c)
         return KS_EINVAL;
-    ks_diags local = {0};
-    int rc = case_save(s, c, actor, now, type, data,
-                       KS_DIAGS_OR_LOCAL(d, &local));
+    ks_diags local = {0}, *dd = KS_DIAGS_OR_LOCAL(d, &local);
+    size_t from = dd->n;
+    fresh(s);
+    int rc = explain(s, case_save(s, c, actor, now, type, data, dd), dd,
+                     from);
     ks_diags_free(&local);
     return rc;
 }
@@ -269,7 +312,9 @@ int ks_store_case_get(ks_store *s, int64_t id, ks_case *out)
     if (!s || !out)
         return KS_EINVAL;
     ks_case_init(out);
-    return id > 0 ? s->ops->case_get(s, id, out) : KS_ENOENT;
+    fresh(s);
+    return explain(s, id > 0 ? s->ops->case_get(s, id, out) : KS_ENOENT,
+                   NULL, 0);
 }
 
 int ks_store_case_by_conv(ks_store *s, const char *conv_id, int64_t *id)
@@ -277,7 +322,8 @@ int ks_store_case_by_conv(ks_store *s, const char *conv_id, int64_t *id)
     if (!s || !conv_id || !id)
         return KS_EINVAL;
     *id = 0;
-    return s->ops->case_by_conv(s, conv_id, id);
+    fresh(s);
+    return explain(s, s->ops->case_by_conv(s, conv_id, id), NULL, 0);
 }
 
 int ks_store_count_batch(ks_store *s, const char *sku, const char *batch,
@@ -286,8 +332,10 @@ int ks_store_count_batch(ks_store *s, const char *sku, const char *batch,
     if (!s || !n)
         return KS_EINVAL;
     *n = 0;
+    fresh(s);
     /* Without a sku there is no batch to speak of. */
-    return sku ? s->ops->count_batch(s, sku, batch, n) : KS_OK;
+    return explain(s, sku ? s->ops->count_batch(s, sku, batch, n) : KS_OK,
+                   NULL, 0);
 }
 
 int ks_store_count_customer(ks_store *s, const char *shop,
@@ -296,7 +344,8 @@ int ks_store_count_customer(ks_store *s, const char *shop,
     if (!s || !n || !customer)
         return KS_EINVAL;
     *n = 0;
-    return s->ops->count_customer(s, shop, customer, n);
+    fresh(s);
+    return explain(s, s->ops->count_customer(s, shop, customer, n), NULL, 0);
 }
 
 int ks_store_case_list(ks_store *s, const ks_case_filter *f,
@@ -310,7 +359,8 @@ int ks_store_case_list(ks_store *s, const ks_case_filter *f,
     ks_case_filter g = f ? *f : any;
     if (!g.limit)
         g.limit = KS_LIST_LIMIT;
-    return s->ops->case_list(s, &g, rows, n);
+    fresh(s);
+    return explain(s, s->ops->case_list(s, &g, rows, n), NULL, 0);
 }
 
 void ks_case_rows_free(ks_case_row *rows, size_t n)
@@ -330,7 +380,10 @@ int ks_store_due(ks_store *s, int64_t until, size_t limit, ks_due **rows,
         return KS_EINVAL;
     *rows = NULL;
     *n = 0;
-    return s->ops->due(s, until, limit ? limit : KS_DUE_LIMIT, rows, n);
+    fresh(s);
+    return explain(s, s->ops->due(s, until, limit ? limit : KS_DUE_LIMIT,
+                                  rows, n),
+                   NULL, 0);
 }
 
 void ks_due_free(ks_due *rows, size_t n)
@@ -349,7 +402,8 @@ int ks_store_events(ks_store *s, int64_t case_id, ks_audit **out, size_t *n)
         return KS_EINVAL;
     *out = NULL;
     *n = 0;
-    return s->ops->events(s, case_id, out, n);
+    fresh(s);
+    return explain(s, s->ops->events(s, case_id, out, n), NULL, 0);
 }
 
 void ks_audits_free(ks_audit *e, size_t n)
@@ -366,8 +420,10 @@ int ks_store_verify(ks_store *s, int64_t *bad_seq, int64_t *bad_case,
     size_t k = 0;
     if (!s)
         return KS_EINVAL;
-    ks_diags local = {0};
-    int rc = s->ops->verify(s, &seq, &cs, &k, KS_DIAGS_OR_LOCAL(d, &local));
+    ks_diags local = {0}, *dd = KS_DIAGS_OR_LOCAL(d, &local);
+    size_t from = dd->n;
+    fresh(s);
+    int rc = explain(s, s->ops->verify(s, &seq, &cs, &k, dd), dd, from);
     ks_diags_free(&local);
     if (bad_seq)
         *bad_seq = seq;

@@ -18,7 +18,6 @@
 typedef struct ks_store_ops {
     const char *name;    /* "sqlite", "postgres" */
     void (*close)(ks_store *s);
-    const char *(*errmsg)(const ks_store *s);
     int (*begin)(ks_store *s);
     int (*commit)(ks_store *s);
     int (*rollback)(ks_store *s);
@@ -49,7 +48,15 @@ typedef struct ks_store_ops {
 
 struct ks_store {
     const ks_store_ops *ops;
+    char errmsg[512];    /* the last failure, for people; "" if none */
 };
+
+/* Sets s->errmsg (printf-style). */
+void ks_store_seterr(ks_store *s, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 
 /* Backends' constructors: path or conninfo without the scheme prefix. */
 int ks_sqlite_open(const char *path, ks_store **out, ks_diags *d);

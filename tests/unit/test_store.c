@@ -271,6 +271,10 @@ static void round_trip_every_field(void **state)
     ks_case_free(&got);
 
     assert_int_equal(ks_store_case_get(f->s, 999, &got), KS_ENOENT);
+    assert_string_equal(ks_store_errmsg(f->s), "not found");
+    assert_int_equal(ks_store_case_get(f->s, c.id, &got), KS_OK);
+    assert_string_equal(ks_store_errmsg(f->s), "");   /* cleared */
+    ks_case_free(&got);
     int64_t id = 0;
     assert_int_equal(ks_store_case_by_conv(f->s, "c-1002", &id), KS_OK);
     assert_int_equal(id, c.id);
@@ -368,6 +372,7 @@ static void validation_failure_writes_nothing(void **state)
     assert_int_equal(ks_store_case_create(f->s, &c, "t", KT_T0, &d),
                      KS_EINVAL);
     assert_diag(&d, 0, "customer", "missing");
+    assert_non_null(strstr(ks_store_errmsg(f->s), "customer: missing"));
     assert_int_equal(c.id, 0);
     assert_int_equal(c.created_at, KS_TIME_NONE);  /* stamps undone */
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM cases"), 0);
@@ -417,6 +422,7 @@ static void duplicate_conversation_refused(void **state)
     assert_int_equal(ks_store_case_create(f->s, &b, "t", KT_T0, &d),
                      KS_EINVAL);
     assert_diag(&d, 0, "convs[1]", "c-1 is already linked to case 1");
+    assert_non_null(strstr(ks_store_errmsg(f->s), "c-1"));
     assert_int_equal(b.id, 0);
     assert_int_equal(b.promises[0].id, 0);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM cases"), 1);
