@@ -43,6 +43,7 @@ test-asan: bootstrap
 # Benchmarks against rg, grep and a Python baseline (not part of the tests).
 bench: build
 	bench/run
+	bench/desk_run
 
 fuzz: bootstrap
 	tests/fuzz/run-libfuzzer $(FUZZ_SECONDS)
