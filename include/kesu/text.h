@@ -53,6 +53,10 @@ KS_API uint32_t ks_fold_cp(uint32_t cp);
 /* Normalises valid UTF-8 src[0..len) into out, reusing out's buffers.
  * Zero-initialise out before first use; free with ks_text_free(). */
 KS_API int ks_normalize(const char *src, size_t len, ks_text *out);
+/* Like ks_normalize(), but appends to out->norm: map[] entries of the
+ * appended bytes count code points from the start of src, and
+ * map[out->len] is src's number of code points. */
+KS_API int ks_normalize_append(const char *src, size_t len, ks_text *out);
 KS_API void ks_text_free(ks_text *t);
 
 #ifdef __cplusplus

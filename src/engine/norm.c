@@ -186,11 +186,16 @@ static int drop_run(unsigned prev, unsigned next, int count, int dots_only)
 
 int ks_normalize(const char *src, size_t len, ks_text *out)
 {
-    pthread_once(&g_once, build_tables);
     out->len = 0;
+    return ks_normalize_append(src, len, out);
+}
+
+int ks_normalize_append(const char *src, size_t len, ks_text *out)
+{
+    pthread_once(&g_once, build_tables);
     /* t2s may turn a 3-byte character into a 4-byte one; nothing else
      * grows, so 4/3 of the input bounds the output. */
-    int rc = grow(out, len + len / 3 + 4);
+    int rc = grow(out, out->len + len + len / 3 + 4);
     if (rc)
         return rc;
     size_t i = 0;

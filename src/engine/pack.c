@@ -49,7 +49,7 @@ void ks_pack_free(ks_pack *p)
     for (size_t i = 0; i < p->nrules; i++)
         ks_rule_clear(&p->rules[i]);
     ks_free(p->rules);
-    hs_free_database(p->db);
+    ks_pack_free_dbs(p);
     ks_free(p);
 }
 
@@ -68,8 +68,13 @@ void ks_pack_get_stats(const ks_pack *p, ks_pack_stats *st)
     st->rules = p->nrules;
     for (size_t i = 0; i < p->nrules; i++)
         st->examples += p->rules[i].nexamples;
-    if (p->db)
-        hs_database_size(p->db, &st->db_bytes);
+    hs_database_t *dbs[6];
+    size_t ndb = ks_pack_dbs(p, dbs);
+    for (size_t i = 0; i < ndb; i++) {
+        size_t n = 0;
+        if (hs_database_size(dbs[i], &n) == HS_SUCCESS)
+            st->db_bytes += n;
+    }
 }
 
 int ks_pack_each_word(const ks_pack *p,

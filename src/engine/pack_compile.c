@@ -47,19 +47,105 @@ const char *ks_regex_check(const char *re, char *buf, size_t bufsz)
     return NULL;
 }
 
-/* FNV-1a over everything the database depends on, as 2 x 64 bits with
+/* May a regex stand in join[] (multi-line, no start of match), scanned
+ * over the messages joined by '\n'? Then its matches must be exactly
+ * those it has in each message alone, which holds when it cannot match
+ * '\n' (so no match crosses from one message into the next) and, for ^
+ * and $, when the message holds no '\n' itself (qa.c checks): in
+ * multi-line mode they match at the '\n' between messages as at the ends
+ * of one message, and \b sees '\n' as the non-word character it sees past
+ * the ends. So: no buffer anchors (\A, \z, \Z), no inline options, no
+ * negated class, and no escape that could stand for '\n' (\s, \S, \W, \D,
+ * \H, \v, \R, \n, \x0a, \p{Cc}, ...): only \w \d \h \V \b \B and escaped
+ * punctuation; no POSIX class ([:space:]) and no control character. */
+static int joinable(const ks_lit *l)
+{
+    const char *t = l->text;
+    for (size_t i = 0; i < l->len; i++) {
+        if (t[i] == '\\') {
+            if (i + 1 == l->len)
+                return 0;
+            char c = t[++i];
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                (c >= '0' && c <= '9'))
+                if (!strchr("wdhVbB", c))
+                    return 0;
+        } else if (t[i] == '(' && i + 1 < l->len && t[i + 1] == '?') {
+            return 0;
+        } else if (t[i] == '[' && i + 1 < l->len && t[i + 1] == '^') {
+            return 0;
+        } else if (t[i] == '[' && i + 1 < l->len && t[i + 1] == ':') {
+            return 0;
+        } else if ((unsigned char)t[i] < 0x20) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Which speakers' messages can a rule see each literal in? A list matters
+ * on the messages of the speakers of the rule steps that name it (has,
+ * has_all, lacks); a step for anyone, on every message. Elsewhere its hits
+ * could change nothing: a step only looks at lists of messages of its own
+ * speaker, and evidence only at the step's message. */
+static int set_speakers(ks_pack *p)
+{
+    unsigned char *lm = ks_calloc(p->nlists ? p->nlists : 1, 1);
+    if (!lm)
+        return KS_ENOMEM;
+    for (size_t r = 0; r < p->nrules; r++)
+        for (size_t k = 0; k < p->rules[r].nsteps; k++) {
+            const ks_pred *pr = &p->rules[r].steps[k].pred;
+            unsigned m = pr->by == KS_BY_ANY ? 7u : 1u << pr->by;
+            for (size_t l = 0; l < p->nlists; l++)
+                if ((pr->has && KS_BIT_GET(pr->has, l)) ||
+                    (pr->has_all && KS_BIT_GET(pr->has_all, l)) ||
+                    (pr->lacks && KS_BIT_GET(pr->lacks, l)))
+                    lm[l] |= (unsigned char)m;
+        }
+    for (size_t i = 0; i < p->nlits; i++) {
+        ks_lit *l = &p->lits[i];
+        l->speakers = 0;
+        l->is_except = 0;
+        for (size_t t = 0; t < l->ntargets; t++) {
+            l->speakers |= lm[l->targets[t] >> 1];
+            l->is_except |= (int)(l->targets[t] & 1u);
+        }
+    }
+    ks_free(lm);
+    return KS_OK;
+}
+
+/* Is literal i in the database (som or join) of speaker f? */
+static int in_db(const ks_pack *p, size_t i, int som, int f)
+{
+    const ks_lit *l = &p->lits[i];
+    if (!(l->speakers & (1u << f)))
+        return 0;
+    if (som)
+        return l->is_regex;
+    return !l->is_regex || joinable(l);
+}
+
+/* FNV-1a over everything a database depends on, as 2 x 64 bits with
  * different offsets, in hex: collisions across one user's packs are not
  * a practical concern for a cache, and a wrong hit would still have to
  * deserialise as a database of the same pattern count. */
-static void cache_key(const ks_pack *p, char out[33])
+static void cache_key(const ks_pack *p, int som, int f, char out[33])
 {
     uint64_t h[2] = {1469598103934665603ull, 0x84222325cbf29ce4ull};
     const char *ver = hs_version();
+    const char *kind = som ? "som/1" : "join/1";
     for (int k = 0; k < 2; k++) {
         for (const char *c = ver; *c; c++)
             h[k] = (h[k] ^ (unsigned char)*c) * 1099511628211ull;
+        for (const char *c = kind; *c; c++)
+            h[k] = (h[k] ^ (unsigned char)*c) * 1099511628211ull;
         for (size_t i = 0; i < p->nlits; i++) {
             const ks_lit *l = &p->lits[i];
+            if (!in_db(p, i, som, f))
+                continue;
+            h[k] = (h[k] ^ (uint64_t)i) * 1099511628211ull;
             h[k] = (h[k] ^ (uint64_t)(l->is_regex + 2)) * 1099511628211ull;
             for (size_t j = 0; j < l->len; j++)
                 h[k] = (h[k] ^ (unsigned char)l->text[j]) * 1099511628211ull;
@@ -70,83 +156,149 @@ static void cache_key(const ks_pack *p, char out[33])
              (unsigned long long)h[1]);
 }
 
-static int from_cache(ks_pack *p, const ks_db_cache *c, const char *key)
+static hs_database_t *from_cache(const ks_db_cache *c, const char *key)
 {
     char *data = NULL;
     size_t len = 0;
     if (!c || !c->get || c->get(c->arg, key, &data, &len) != 0)
-        return 0;
+        return NULL;
     hs_database_t *db = NULL;
-    int ok = hs_deserialize_database(data, len, &db) == HS_SUCCESS;
+    if (hs_deserialize_database(data, len, &db) != HS_SUCCESS)
+        db = NULL;
     free(data);
-    if (ok)
-        p->db = db;
-    return ok;
+    return db;
 }
 
-static void to_cache(const ks_pack *p, const ks_db_cache *c, const char *key)
+static void to_cache(hs_database_t *db, const ks_db_cache *c, const char *key)
 {
     char *data = NULL;
     size_t len = 0;
-    if (!c || !c->put || hs_serialize_database(p->db, &data, &len) != HS_SUCCESS)
+    if (!db || !c || !c->put ||
+        hs_serialize_database(db, &data, &len) != HS_SUCCESS)
         return;
     c->put(c->arg, key, data, len);
     free(data);
 }
 
-static int compile(ks_pack *p, ks_diags *d);
+static int compile(ks_pack *p, int som, int f, hs_database_t **db,
+                   ks_diags *d);
+
+/* Do speakers f and g have the same database of this kind? */
+static int same_db(const ks_pack *p, int som, int f, int g)
+{
+    for (size_t i = 0; i < p->nlits; i++)
+        if (in_db(p, i, som, f) != in_db(p, i, som, g))
+            return 0;
+    return 1;
+}
+
+size_t ks_pack_dbs(const ks_pack *p, hs_database_t **dbs)
+{
+    size_t n = 0;
+    for (int k = 0; k < 6; k++) {
+        hs_database_t *db = k < 3 ? p->join[k] : p->som[k - 3];
+        size_t j;
+        for (j = 0; j < n && dbs[j] != db; j++)
+            ;
+        if (db && j == n)
+            dbs[n++] = db;
+    }
+    return n;
+}
+
+void ks_pack_free_dbs(ks_pack *p)
+{
+    hs_database_t *dbs[6];
+    size_t n = ks_pack_dbs(p, dbs);
+    for (size_t i = 0; i < n; i++)
+        hs_free_database(dbs[i]);
+    memset(p->join, 0, sizeof p->join);
+    memset(p->som, 0, sizeof p->som);
+}
 
 int ks_pack_compile(ks_pack *p, const ks_db_cache *cache, ks_diags *d)
 {
-    if (p->nlits == 0)
-        return KS_OK;
-    char key[33];
-    cache_key(p, key);
-    if (from_cache(p, cache, key))
-        return KS_OK;
-    int rc = compile(p, d);
-    if (rc == KS_OK)
-        to_cache(p, cache, key);
-    return rc;
+    int rc = set_speakers(p);
+    if (rc)
+        return rc;
+    for (int f = 0; f < 3; f++) {
+        p->som_always[f] = 0;
+        for (size_t i = 0; i < p->nlits; i++)
+            if (in_db(p, i, 1, f) && !joinable(&p->lits[i]))
+                p->som_always[f] = 1;
+    }
+    /* the regexes with start of match first: their errors are the ones
+     * a pack author can act on */
+    for (int som = 1; som >= 0; som--)
+        for (int f = 0; f < 3; f++) {
+            hs_database_t **db = som ? &p->som[f] : &p->join[f];
+            int g;
+            for (g = 0; g < f && !same_db(p, som, f, g); g++)
+                ;
+            if (g < f) {
+                *db = som ? p->som[g] : p->join[g];
+                continue;
+            }
+            char key[33];
+            cache_key(p, som, f, key);
+            if ((*db = from_cache(cache, key)))
+                continue;
+            if ((rc = compile(p, som, f, db, d))) {
+                ks_pack_free_dbs(p);
+                return rc;
+            }
+            to_cache(*db, cache, key);
+        }
+    return KS_OK;
 }
 
-static int compile(ks_pack *p, ks_diags *d)
+/* The database of speaker f: som, its regexes with leftmost start of
+ * match; else its literals and joinable regexes. *db stays NULL when
+ * there is no pattern for it. */
+static int compile(ks_pack *p, int som, int f, hs_database_t **db,
+                   ks_diags *d)
 {
-    const char **exprs = ks_calloc(p->nlits, sizeof *exprs);
-    unsigned *flags = ks_calloc(p->nlits, sizeof *flags);
-    unsigned *ids = ks_calloc(p->nlits, sizeof *ids);
+    const char **exprs = ks_calloc(p->nlits ? p->nlits : 1, sizeof *exprs);
+    unsigned *flags = ks_calloc(p->nlits ? p->nlits : 1, sizeof *flags);
+    unsigned *ids = ks_calloc(p->nlits ? p->nlits : 1, sizeof *ids);
+    size_t n = 0;
     int rc = KS_OK;
+    *db = NULL;
     if (!exprs || !flags || !ids) {
         rc = KS_ENOMEM;
         goto out;
     }
     for (size_t i = 0; i < p->nlits; i++) {
         const ks_lit *l = &p->lits[i];
-        ids[i] = (unsigned)i;
+        if (!in_db(p, i, som, f))
+            continue;
         if (l->is_regex) {
-            exprs[i] = l->text;
-            flags[i] = HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST;
-        } else if (!(exprs[i] = escape_literal(l))) {
+            exprs[n] = l->text;
+            flags[n] = som ? HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST
+                           : HS_FLAG_UTF8 | HS_FLAG_MULTILINE;
+        } else if (!(exprs[n] = escape_literal(l))) {
             rc = KS_ENOMEM;
             goto out;
         }
+        ids[n++] = (unsigned)i;
     }
     hs_compile_error_t *err = NULL;
-    if (hs_compile_multi(exprs, flags, ids, (unsigned)p->nlits, HS_MODE_BLOCK,
-                         NULL, &p->db, &err) != HS_SUCCESS) {
-        int at = err ? err->expression : -1;
+    if (n && hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK,
+                              NULL, db, &err) != HS_SUCCESS) {
+        int at = err && err->expression >= 0 ? (int)ids[err->expression] : -1;
         const char *where = at >= 0 && p->lits[at].where ? p->lits[at].where
                                                           : "pack";
         ks_diags_add(d, 0, where, "bad regex: %s%s%s",
                      err ? err->message : "unknown error",
                      at >= 0 ? ": " : "", at >= 0 ? p->lits[at].text : "");
         hs_free_compile_error(err);
+        *db = NULL;
         rc = KS_ERULES;
     }
 out:
     if (exprs)
-        for (size_t i = 0; i < p->nlits; i++)
-            if (!p->lits[i].is_regex)
+        for (size_t i = 0; i < n; i++)
+            if (!p->lits[ids[i]].is_regex)
                 ks_free((void *)exprs[i]);
     ks_free(exprs);
     ks_free(flags);

@@ -35,6 +35,9 @@ typedef struct ks_lit {
                            word of a list that has exceptions */
     uint32_t *targets;
     size_t ntargets;
+    unsigned speakers;  /* bit 1 << ks_from: messages whose rules can see
+                           it (pack_compile.c); 0 = none */
+    int is_except;      /* an exception of some list */
 } ks_lit;
 
 enum { KS_BY_ANY = -1 };
@@ -88,7 +91,19 @@ struct ks_pack {
     ks_lit *lits;
     size_t nlits;
     size_t nregex;
-    hs_database_t *db;
+    /* Per speaker (ks_from), two databases (pack_compile.c), of only the
+     * patterns whose lists a rule step for that speaker can see:
+     * join[f] holds the literals (no start of match: a literal starts len
+     * bytes before its end) and the regexes in multi-line mode, also
+     * without start of match, and is scanned once per conversation over
+     * the speaker's messages joined by '\n'; som[f] holds the regexes with
+     * leftmost start of match, for the messages where a regex ended and
+     * its start is needed (on every message of the speaker when
+     * som_always[f]: a regex join[f] cannot hold). Equal databases are
+     * shared: free each distinct pointer once. */
+    hs_database_t *join[3];
+    hs_database_t *som[3];
+    int som_always[3];
     ks_rule *rules;
     size_t nrules;
     uint64_t *bitpool;  /* storage of every pred bitset */
@@ -113,6 +128,9 @@ void ks_litset_finish(ks_litset *ls, ks_pack *p);
 /* Compiles p->lits into p->db (pack_compile.c), through the cache when
  * one is given. */
 int ks_pack_compile(ks_pack *p, const ks_db_cache *cache, ks_diags *d);
+/* The pack's distinct databases (at most 6) into dbs; returns how many. */
+size_t ks_pack_dbs(const ks_pack *p, hs_database_t **dbs);
+void ks_pack_free_dbs(ks_pack *p);
 /* Checks one regex; returns NULL if fine, else a static/perm message. */
 const char *ks_regex_check(const char *re, char *buf, size_t bufsz);
 

@@ -1,7 +1,13 @@
 /*
- * The QA engine (include/kesu/qa.h): per message normalise, one
- * Vectorscan scan, hits filtered by word boundaries and exceptions and
- * summarised as a list bitset; then every rule over the message sequence.
+ * The QA engine (include/kesu/qa.h). Per conversation: each speaker's
+ * messages normalised and joined by '\n', one Vectorscan scan of them
+ * (the speaker's database: every literal and regex a rule step for that
+ * speaker can see, without start of match); a start-of-match scan of the
+ * speaker's regexes over a message only where a regex ended in it and its
+ * start is needed now (a list with exceptions) or later (the message is a
+ * finding's evidence). Hits are filtered by word boundaries and
+ * exceptions and summarised per message as a list bitset; then every rule
+ * runs over the message sequence.
  *
  * All buffers live in the scanner and are reused, so judging a
  * conversation allocates nothing once the buffers have grown.
@@ -21,9 +27,13 @@
  * this many, the message is refused as too large rather than half-judged. */
 #define KS_MAX_RAW_PER_MSG (1u << 21)
 
+/* A regex that ended in a message, its span not known yet. */
+#define NO_SPAN UINT32_MAX
+
 typedef struct raw {
     uint32_t lit;
-    uint32_t from, to;      /* bytes in normalised text */
+    uint32_t msg;
+    uint32_t from, to;      /* bytes in the message's normalised text */
 } raw;
 
 /* An exception's span for one list; `reach` is the largest `to` of this
@@ -34,21 +44,61 @@ typedef struct exc_span {
     uint32_t from, to, reach;
 } exc_span;
 
+/* Per message flags. */
+enum {
+    M_REGEX = 1,            /* a regex ended in it (joined scan) */
+    M_KEEPRX = 2,           /* ... a keep_all one */
+    M_EXC = 64,             /* an exception may have matched in it */
+    M_NEWLINE = 4,          /* its normalised text holds '\n' */
+    M_LAZY = 8,             /* hits lack regex spans until exact_hits() */
+    M_EXACT = 16,           /* its regexes were scanned with their spans */
+    M_DONE = 32             /* exact_hits() done (lhits) */
+};
+
+typedef struct speaker {
+    ks_text txt;            /* the speaker's messages, each ended by '\n' */
+    size_t *msgs;           /* their indices */
+    size_t n, cap;
+} speaker;
+
+typedef struct hitvec {
+    ks_hit *v;
+    size_t n, cap;
+} hitvec;
+
 struct ks_scanner {
     const ks_pack *p;
-    hs_scratch_t *scratch;
-    ks_text txt;
-    raw *raws;
+    hs_scratch_t *scratch;  /* for every database of the pack */
+    speaker sp[3];          /* per ks_from */
+    const ks_conv *c;
+    size_t *base;           /* per message: its first byte in its txt */
+    uint32_t *mlen;         /* per message: its normalised bytes */
+    uint32_t *mraw;         /* per message: raw matches kept */
+    uint32_t *mcount;       /* per message: matches against the limit */
+    uint32_t *mrx;          /* ... of them, keep_all regex ends (joined) */
+    size_t *raw_off;        /* per message: its first raw in sorted */
+    unsigned char *flags;   /* per message: M_* */
+    size_t *lhit_off;       /* per message with M_DONE: its hits in lhits */
+    size_t *lhit_n;
+    size_t capmsg;
+    int cur_sp;             /* the speaker being scanned */
+    size_t cur;             /* the message being scanned (or last seen) */
+    raw *raws;              /* the conversation's matches, as found */
     size_t nraw, capraw;
+    raw *sorted;            /* the same, grouped by message */
+    size_t capsorted;
+    raw *lraws;             /* one message's matches, for exact_hits() */
+    size_t nlraw, caplraw;
     exc_span *exc;          /* exception spans, sorted by (list, from) */
     size_t nexc, capexc;
     int oom;                /* an allocation failed inside a callback */
     int toobig;             /* KS_MAX_RAW_PER_MSG reached */
     uint32_t *seen_gen;     /* per pattern: the message generation in which
                                its first valid occurrence was kept */
-    uint32_t gen;
-    ks_hit *hits;           /* all messages' hits, grouped per message */
-    size_t nhits, caphits;
+    uint32_t *seen_raw;     /* ... and where, in raws (or lraws) */
+    uint32_t gen, gen0;     /* message i of this conversation: gen0 + i */
+    hitvec hits;            /* all messages' hits, grouped per message */
+    hitvec lhits;           /* hits redone by exact_hits() */
     uint64_t *bits;         /* nmsgs * bitwords */
     size_t capbits;
     ks_msgview *views;
@@ -56,6 +106,7 @@ struct ks_scanner {
     size_t *hit_off;        /* first hit of each message */
     uint64_t *any;          /* union of every message's list bitset */
     int timing;
+    uint64_t exact_ns;      /* exact_hits() time inside the rules stage */
     ks_qa_timing t;
 };
 
@@ -65,13 +116,17 @@ int ks_scanner_new(const ks_pack *p, ks_scanner **out)
     if (!s)
         return KS_ENOMEM;
     s->p = p;
-    s->seen_gen = ks_calloc(p->nlits ? p->nlits : 1, sizeof *s->seen_gen);
+    size_t nl = p->nlits ? p->nlits : 1;
+    s->seen_gen = ks_calloc(nl, sizeof *s->seen_gen);
+    s->seen_raw = ks_calloc(nl, sizeof *s->seen_raw);
     s->any = ks_calloc(p->bitwords ? p->bitwords : 1, sizeof *s->any);
-    if (!s->seen_gen || !s->any ||
-        (p->db && hs_alloc_scratch(p->db, &s->scratch) != HS_SUCCESS)) {
-        ks_free(s->seen_gen);
-        ks_free(s->any);
-        ks_free(s);
+    int ok = s->seen_gen && s->seen_raw && s->any;
+    hs_database_t *dbs[6];
+    size_t ndb = ks_pack_dbs(p, dbs);
+    for (size_t i = 0; ok && i < ndb; i++)
+        ok = hs_alloc_scratch(dbs[i], &s->scratch) == HS_SUCCESS;
+    if (!ok) {
+        ks_scanner_free(s);
         return KS_ENOMEM;
     }
     *out = s;
@@ -83,11 +138,27 @@ void ks_scanner_free(ks_scanner *s)
     if (!s)
         return;
     hs_free_scratch(s->scratch);
-    ks_text_free(&s->txt);
+    for (int f = 0; f < 3; f++) {
+        ks_text_free(&s->sp[f].txt);
+        ks_free(s->sp[f].msgs);
+    }
+    ks_free(s->base);
+    ks_free(s->mlen);
+    ks_free(s->mraw);
+    ks_free(s->mcount);
+    ks_free(s->mrx);
+    ks_free(s->raw_off);
+    ks_free(s->flags);
+    ks_free(s->lhit_off);
+    ks_free(s->lhit_n);
     ks_free(s->raws);
+    ks_free(s->sorted);
+    ks_free(s->lraws);
     ks_free(s->seen_gen);
+    ks_free(s->seen_raw);
     ks_free(s->exc);
-    ks_free(s->hits);
+    ks_free(s->hits.v);
+    ks_free(s->lhits.v);
     ks_free(s->bits);
     ks_free(s->views);
     ks_free(s->hit_off);
@@ -142,40 +213,131 @@ static int bounded(const ks_lit *l, const char *t, size_t len, size_t from,
     return 1;
 }
 
-static int on_match(unsigned id, unsigned long long from,
-                    unsigned long long to, unsigned flags, void *ctx)
+static const char *msg_text(const ks_scanner *s, size_t i)
 {
-    (void)flags;
-    ks_scanner *s = ctx;
+    return s->sp[s->c->msgs[i].from].txt.norm + s->base[i];
+}
+
+/* Keeps match [from, to) of pattern id in message i (bytes of its
+ * normalised text; NO_SPAN: a regex ended there). A pattern that is not
+ * keep_all keeps its first valid occurrence per message: the one that
+ * ends first, whatever the order in which the scans report them. */
+static int keep(ks_scanner *s, unsigned id, size_t i, uint32_t from,
+                uint32_t to)
+{
     const ks_lit *l = &s->p->lits[id];
-    uint32_t start = l->is_regex ? (uint32_t)from : (uint32_t)(to - l->len);
     if (!l->keep_all) {
-        if (s->seen_gen[id] == s->gen)
+        uint32_t g = s->gen0 + (uint32_t)i;
+        if (s->seen_gen[id] == g) {
+            raw *r = &s->raws[s->seen_raw[id]];
+            if (to > r->to || (to == r->to && from >= r->from))
+                return 0;
+            if (!l->is_regex &&
+                !bounded(l, msg_text(s, i), s->mlen[i], from, to))
+                return 0;
+            r->from = from;
+            r->to = to;
             return 0;
-        if (!l->is_regex &&
-            !bounded(l, s->txt.norm, s->txt.len, start, (size_t)to))
+        }
+        if (!l->is_regex && !bounded(l, msg_text(s, i), s->mlen[i], from, to))
             return 0;
-        s->seen_gen[id] = s->gen;
+        s->seen_gen[id] = g;
+        s->seen_raw[id] = (uint32_t)s->nraw;
     }
-    if (s->nraw == s->capraw) {
-        if (s->capraw >= KS_MAX_RAW_PER_MSG) {
-            s->toobig = 1;
-            return 1;
-        }
-        if (ks_grow(&s->raws, &s->capraw, s->nraw, sizeof *s->raws, 64)) {
-            s->oom = 1;
-            return 1;
-        }
+    if (s->mcount[i] == KS_MAX_RAW_PER_MSG) {
+        s->toobig = 1;
+        return 1;
     }
-    s->raws[s->nraw++] = (raw){id, start, (uint32_t)to};
+    if (ks_grow(&s->raws, &s->capraw, s->nraw, sizeof *s->raws, 64)) {
+        s->oom = 1;
+        return 1;
+    }
+    s->raws[s->nraw++] = (raw){id, (uint32_t)i, from, to};
+    s->mraw[i]++;
+    s->mcount[i]++;
     return 0;
 }
 
-static int push_hit(ks_scanner *s, ks_hit h)
+/* A regex ended in message i (joined scan): one NO_SPAN raw per regex and
+ * message stands for its occurrences, which still count against the
+ * limit as they would once scanned: the first only for a regex that is
+ * not keep_all, every one (each end, as start-of-match reports them) for
+ * a keep_all one. */
+static int keep_end(ks_scanner *s, unsigned id, size_t i)
 {
-    if (ks_grow(&s->hits, &s->caphits, s->nhits, sizeof *s->hits, 256))
+    const ks_lit *l = &s->p->lits[id];
+    if (s->seen_gen[id] != s->gen0 + (uint32_t)i) {
+        if (keep(s, id, i, NO_SPAN, NO_SPAN))
+            return 1;
+        if (l->keep_all) {
+            s->seen_gen[id] = s->gen0 + (uint32_t)i;
+            s->mrx[i]++;
+        }
+        return 0;
+    }
+    if (!l->keep_all)
+        return 0;
+    if (s->mcount[i] == KS_MAX_RAW_PER_MSG) {
+        s->toobig = 1;
+        return 1;
+    }
+    s->mcount[i]++;
+    s->mrx[i]++;
+    return 0;
+}
+
+/* A match of the speaker's database in its joined messages: a literal is
+ * kept if it lies inside one message; a regex is noted in its message. */
+static int on_join(unsigned id, unsigned long long from,
+                   unsigned long long to, unsigned flags, void *ctx)
+{
+    (void)from;
+    (void)flags;
+    ks_scanner *s = ctx;
+    const speaker *sp = &s->sp[s->cur_sp];
+    size_t last = (size_t)to - 1, i = s->cur;
+    if (last < s->base[i] || last >= s->base[i] + s->mlen[i] + 1) {
+        size_t lo = 0, hi = sp->n;   /* the last k with base <= last */
+        while (hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (s->base[sp->msgs[mid]] <= last)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        s->cur = i = sp->msgs[lo];
+    }
+    size_t b = s->base[i];
+    if (last >= b + s->mlen[i])
+        return 0;               /* it ends on the '\n' after the message */
+    const ks_lit *l = &s->p->lits[id];
+    if (l->is_regex) {
+        s->flags[i] |= (unsigned char)(M_REGEX | (l->keep_all ? M_KEEPRX : 0) |
+                                       (l->is_except ? M_EXC : 0));
+        return keep_end(s, id, i);
+    }
+    if ((size_t)to < b + l->len)
+        return 0;               /* it starts in an earlier message */
+    if (l->is_except)
+        s->flags[i] |= M_EXC;
+    return keep(s, id, i, (uint32_t)((size_t)to - l->len - b),
+                (uint32_t)((size_t)to - b));
+}
+
+/* A match of the speaker's start-of-match database in message s->cur. */
+static int on_som(unsigned id, unsigned long long from,
+                  unsigned long long to, unsigned flags, void *ctx)
+{
+    (void)flags;
+    ks_scanner *s = ctx;
+    return keep(s, id, s->cur, (uint32_t)from, (uint32_t)to);
+}
+
+static int push_hit(hitvec *hv, ks_hit h)
+{
+    if (ks_grow(&hv->v, &hv->cap, hv->n, sizeof *hv->v, 256))
         return KS_ENOMEM;
-    s->hits[s->nhits++] = h;
+    hv->v[hv->n++] = h;
     return KS_OK;
 }
 
@@ -188,11 +350,11 @@ static int cmp_exc(const void *a, const void *b)
 }
 
 /* Gathers every exception match of the message, per list it excepts. */
-static int gather_exceptions(ks_scanner *s)
+static int gather_exceptions(ks_scanner *s, const raw *rs, size_t nr)
 {
     s->nexc = 0;
-    for (size_t i = 0; i < s->nraw; i++) {
-        const raw *r = &s->raws[i];
+    for (size_t i = 0; i < nr; i++) {
+        const raw *r = &rs[i];
         const ks_lit *l = &s->p->lits[r->lit];
         for (size_t t = 0; t < l->ntargets; t++) {
             if (!(l->targets[t] & 1u))
@@ -231,75 +393,255 @@ static int excepted(const ks_scanner *s, uint32_t list, const raw *r)
     return e->list == list && e->reach > r->from;
 }
 
-/* Turns the raw matches of one message into its leftmost hit per list. */
-static int collect_hits(ks_scanner *s, uint64_t *bits, size_t first)
+/* Turns the raw matches rs of message i into its leftmost hit per list,
+ * appended to hv, and its list bitset (bits, unless NULL). A regex
+ * without its span only sets its lists' bits (it is never an exception
+ * nor in a list with exceptions: those are keep_all). */
+static int collect_hits(ks_scanner *s, size_t i, const raw *rs, size_t nr,
+                        hitvec *hv, uint64_t *bits)
 {
-    const ks_text *t = &s->txt;
-    if (gather_exceptions(s))
+    const char *norm = msg_text(s, i);
+    const uint32_t *map = s->sp[s->c->msgs[i].from].txt.map + s->base[i];
+    size_t len = s->mlen[i], first = hv->n;
+    if (gather_exceptions(s, rs, nr))
         return KS_ENOMEM;
-    for (size_t i = 0; i < s->nraw; i++) {
-        const raw *r = &s->raws[i];
+    for (size_t k = 0; k < nr; k++) {
+        const raw *r = &rs[k];
         const ks_lit *l = &s->p->lits[r->lit];
-        if (!l->is_regex && !bounded(l, t->norm, t->len, r->from, r->to))
+        if (r->to == NO_SPAN) {
+            for (size_t q = 0; bits && q < l->ntargets; q++)
+                if (!(l->targets[q] & 1u))
+                    KS_BIT_SET(bits, l->targets[q] >> 1);
             continue;
-        uint32_t start = t->map[r->from], end = t->map[r->to - 1] + 1;
-        for (size_t k = 0; k < l->ntargets; k++) {
-            uint32_t tg = l->targets[k];
+        }
+        if (!l->is_regex && !bounded(l, norm, len, r->from, r->to))
+            continue;
+        uint32_t start = map[r->from], end = map[r->to - 1] + 1;
+        for (size_t q = 0; q < l->ntargets; q++) {
+            uint32_t tg = l->targets[q];
             if (tg & 1u)
                 continue;
             uint32_t list = tg >> 1;
             if (s->nexc && excepted(s, list, r))
                 continue;
             size_t h;
-            for (h = first; h < s->nhits && s->hits[h].list != list; h++)
+            for (h = first; h < hv->n && hv->v[h].list != list; h++)
                 ;
-            if (h < s->nhits) {
+            if (h < hv->n) {
                 /* leftmost, and of those the longest: 呵呵, not 呵 */
-                if (start < s->hits[h].start ||
-                    (start == s->hits[h].start && end > s->hits[h].end))
-                    s->hits[h] = (ks_hit){list, start, end};
+                if (start < hv->v[h].start ||
+                    (start == hv->v[h].start && end > hv->v[h].end))
+                    hv->v[h] = (ks_hit){list, start, end};
                 continue;
             }
-            if (push_hit(s, (ks_hit){list, start, end}))
+            if (push_hit(hv, (ks_hit){list, start, end}))
                 return KS_ENOMEM;
-            KS_BIT_SET(bits, list);
+            if (bits)
+                KS_BIT_SET(bits, list);
         }
     }
     return KS_OK;
 }
 
-static int scan_msg(ks_scanner *s, const ks_msg *m, uint64_t *bits)
+static int scan_error(const ks_scanner *s, hs_error_t e)
 {
-    if (!s->p->db || m->text_len == 0)
-        return KS_OK;
-    uint64_t t0 = s->timing ? now_ns() : 0;
-    int rc = ks_normalize(m->text, m->text_len, &s->txt);
-    if (rc)
-        return rc;
-    uint64_t t1 = s->timing ? now_ns() : 0;
+    if (s->oom)
+        return KS_ENOMEM;
+    if (s->toobig)
+        return KS_ETOOBIG;
+    if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED)
+        return KS_EMATCH;
+    return KS_OK;
+}
+
+/* Normalises and scans every message of c; leaves their matches grouped
+ * per message in sorted/raw_off/mraw. */
+static int scan_conv(ks_scanner *s, const ks_conv *c)
+{
+    const ks_pack *p = s->p;
+    size_t n = c->nmsgs;
+    int rc;
+    s->c = c;
     s->nraw = 0;
-    s->oom = 0;
-    s->toobig = 0;
-    if (++s->gen == 0) {  /* wrapped: forget every stamp */
-        memset(s->seen_gen, 0, s->p->nlits * sizeof *s->seen_gen);
-        s->gen = 1;
+    s->oom = s->toobig = 0;
+    s->lhits.n = 0;
+    memset(s->mraw, 0, n * sizeof *s->mraw);
+    memset(s->mcount, 0, n * sizeof *s->mcount);
+    memset(s->mrx, 0, n * sizeof *s->mrx);
+    memset(s->flags, 0, n);
+    uint64_t t0 = s->timing ? now_ns() : 0;
+    for (int f = 0; f < 3; f++) {
+        s->sp[f].n = 0;
+        s->sp[f].txt.len = 0;
     }
-    if (s->txt.len > 0) {
-        hs_error_t e = hs_scan(s->p->db, s->txt.norm, (unsigned)s->txt.len, 0,
-                               s->scratch, on_match, s);
-        if (s->oom)
+    for (size_t i = 0; i < n; i++) {
+        const ks_msg *m = &c->msgs[i];
+        speaker *sp = &s->sp[m->from];
+        s->mlen[i] = 0;
+        s->base[i] = sp->txt.len;
+        if (!p->join[m->from] && !p->som[m->from])
+            continue;           /* no rule looks at this speaker's words */
+        if (ks_grow(&sp->msgs, &sp->cap, sp->n, sizeof *sp->msgs, 64))
             return KS_ENOMEM;
-        if (s->toobig)
-            return KS_ETOOBIG;
-        if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED)
-            return KS_EMATCH;
+        sp->msgs[sp->n++] = i;
+        if (m->text_len &&
+            (rc = ks_normalize_append(m->text, m->text_len, &sp->txt)))
+            return rc;
+        s->mlen[i] = (uint32_t)(sp->txt.len - s->base[i]);
+        if (s->mlen[i] && memchr(sp->txt.norm + s->base[i], '\n', s->mlen[i]))
+            s->flags[i] |= M_NEWLINE;
+        if ((rc = ks_normalize_append("\n", 1, &sp->txt)))
+            return rc;
+    }
+    uint64_t t1 = s->timing ? now_ns() : 0;
+    if (s->gen > UINT32_MAX - n - 2) {   /* wrapping: forget every stamp */
+        memset(s->seen_gen, 0, p->nlits * sizeof *s->seen_gen);
+        s->gen = 0;
+    }
+    s->gen0 = s->gen + 1;
+    s->gen += (uint32_t)n;
+    hs_error_t e;
+    for (int f = 0; f < 3; f++) {
+        speaker *sp = &s->sp[f];
+        if (!p->join[f] || !sp->n || sp->txt.len == sp->n)
+            continue;           /* nothing but the '\n' */
+        s->cur_sp = f;
+        s->cur = sp->msgs[0];
+        e = hs_scan(p->join[f], sp->txt.norm, (unsigned)sp->txt.len, 0,
+                    s->scratch, on_join, s);
+        if ((rc = scan_error(s, e)))
+            return rc;
+    }
+    /* the regexes' spans, where they are needed now: an exception that
+     * may overlap a keep_all regex, a message holding '\n' (where
+     * multi-line ^ and $ could have matched more than in the message
+     * alone), or a regex join[] could not hold */
+    for (size_t i = 0; i < n; i++) {
+        int f = c->msgs[i].from;
+        unsigned fl = s->flags[i];
+        if (!s->mlen[i] || !p->som[f])
+            continue;
+        if (p->som_always[f] ||
+            (fl & M_REGEX && fl & M_NEWLINE) ||
+            (fl & M_KEEPRX && fl & M_EXC)) {
+            s->flags[i] |= M_EXACT;
+            s->mcount[i] -= s->mrx[i];   /* counted again, one by one */
+            s->cur = i;
+            e = hs_scan(p->som[f], msg_text(s, i), s->mlen[i], 0, s->scratch,
+                        on_som, s);
+            if ((rc = scan_error(s, e)))
+                return rc;
+        } else if (fl & M_REGEX) {
+            s->flags[i] |= M_LAZY;
+        }
     }
     if (s->timing) {
         uint64_t t2 = now_ns();
         s->t.normalise_ns += t1 - t0;
         s->t.match_ns += t2 - t1;
     }
-    return collect_hits(s, bits, s->nhits);
+    /* group the matches per message, keeping their order; a regex's
+     * NO_SPAN that its exact scan did not confirm is dropped */
+    if (s->nraw > s->capsorted) {
+        raw *x = ks_realloc(s->sorted, s->capraw * sizeof *x);
+        if (!x)
+            return KS_ENOMEM;
+        s->sorted = x;
+        s->capsorted = s->capraw;
+    }
+    for (size_t k = 0; k < s->nraw; k++) {
+        raw *r = &s->raws[k];
+        if (r->to == NO_SPAN && (s->flags[r->msg] & M_EXACT)) {
+            s->mraw[r->msg]--;
+            r->msg = UINT32_MAX;
+        }
+    }
+    size_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        s->raw_off[i] = off;
+        off += s->mraw[i];
+    }
+    for (size_t k = 0; k < s->nraw; k++)
+        if (s->raws[k].msg != UINT32_MAX)
+            s->sorted[s->raw_off[s->raws[k].msg]++] = s->raws[k];
+    for (size_t i = 0; i < n; i++)
+        s->raw_off[i] -= s->mraw[i];
+    return KS_OK;
+}
+
+/* For exact_hits(): every occurrence of a keep_all regex, the first of
+ * any other. */
+static int on_lazy(unsigned id, unsigned long long from,
+                   unsigned long long to, unsigned flags, void *ctx)
+{
+    (void)flags;
+    ks_scanner *s = ctx;
+    const ks_lit *l = &s->p->lits[id];
+    if (!l->keep_all && s->seen_gen[id] == s->gen) {
+        raw *r = &s->lraws[s->seen_raw[id]];
+        if (to < r->to || (to == r->to && from < r->from)) {
+            r->from = (uint32_t)from;
+            r->to = (uint32_t)to;
+        }
+        return 0;
+    }
+    if (ks_grow(&s->lraws, &s->caplraw, s->nlraw, sizeof *s->lraws, 64)) {
+        s->oom = 1;
+        return 1;
+    }
+    s->seen_gen[id] = s->gen;
+    s->seen_raw[id] = (uint32_t)s->nlraw;
+    s->lraws[s->nlraw++] = (raw){id, (uint32_t)s->cur, (uint32_t)from,
+                                 (uint32_t)to};
+    return 0;
+}
+
+/* Message i's hits with every regex span, for evidence: where the joined
+ * scan only told which regexes ended in it, scan it for their spans and
+ * redo its hits. */
+static int exact_hits(ks_scanner *s, size_t i, const ks_hit **hits,
+                      size_t *nhits)
+{
+    const ks_msgview *v = &s->views[i];
+    *hits = v->hits;
+    *nhits = v->nhits;
+    if (!(s->flags[i] & M_LAZY))
+        return KS_OK;
+    if (!(s->flags[i] & M_DONE)) {
+        uint64_t t0 = s->timing ? now_ns() : 0;
+        if (s->gen == UINT32_MAX) {
+            memset(s->seen_gen, 0, s->p->nlits * sizeof *s->seen_gen);
+            s->gen = 0;
+        }
+        s->gen++;
+        s->nlraw = 0;
+        s->oom = 0;
+        const raw *rs = s->sorted + s->raw_off[i];
+        for (size_t k = 0; k < s->mraw[i]; k++) {
+            if (rs[k].to == NO_SPAN)
+                continue;
+            if (ks_grow(&s->lraws, &s->caplraw, s->nlraw, sizeof *s->lraws,
+                        64))
+                return KS_ENOMEM;
+            s->lraws[s->nlraw++] = rs[k];
+        }
+        s->cur = i;
+        hs_error_t e = hs_scan(s->p->som[s->c->msgs[i].from], msg_text(s, i),
+                               s->mlen[i], 0, s->scratch, on_lazy, s);
+        int rc = scan_error(s, e);
+        if (rc)
+            return rc;
+        s->lhit_off[i] = s->lhits.n;
+        if ((rc = collect_hits(s, i, s->lraws, s->nlraw, &s->lhits, NULL)))
+            return rc;
+        s->lhit_n[i] = s->lhits.n - s->lhit_off[i];
+        s->flags[i] |= M_DONE;
+        if (s->timing)
+            s->exact_ns += now_ns() - t0;
+    }
+    *hits = s->lhits.v + s->lhit_off[i];
+    *nhits = s->lhit_n[i];
+    return KS_OK;
 }
 
 static int grow_per_msg(ks_scanner *s, size_t n)
@@ -321,6 +663,37 @@ static int grow_per_msg(ks_scanner *s, size_t n)
             return KS_ENOMEM;
         s->hit_off = o;
         s->capviews = n;
+    }
+    if (n > s->capmsg) {
+        size_t *b = ks_realloc(s->base, n * sizeof *b);
+        if (b)
+            s->base = b;
+        uint32_t *ml = b ? ks_realloc(s->mlen, n * sizeof *ml) : NULL;
+        if (ml)
+            s->mlen = ml;
+        uint32_t *mr = ml ? ks_realloc(s->mraw, n * sizeof *mr) : NULL;
+        if (mr)
+            s->mraw = mr;
+        uint32_t *mc = mr ? ks_realloc(s->mcount, n * sizeof *mc) : NULL;
+        if (mc)
+            s->mcount = mc;
+        uint32_t *mx = mc ? ks_realloc(s->mrx, n * sizeof *mx) : NULL;
+        if (mx)
+            s->mrx = mx;
+        size_t *ro = mx ? ks_realloc(s->raw_off, n * sizeof *ro) : NULL;
+        if (ro)
+            s->raw_off = ro;
+        size_t *lo = ro ? ks_realloc(s->lhit_off, n * sizeof *lo) : NULL;
+        if (lo)
+            s->lhit_off = lo;
+        size_t *ln = lo ? ks_realloc(s->lhit_n, n * sizeof *ln) : NULL;
+        if (ln)
+            s->lhit_n = ln;
+        unsigned char *fl = ln ? ks_realloc(s->flags, n) : NULL;
+        if (!fl)
+            return KS_ENOMEM;
+        s->flags = fl;
+        s->capmsg = n;
     }
     memset(s->bits, 0, words * sizeof *s->bits);
     return KS_OK;
@@ -349,18 +722,21 @@ static int build_views(ks_scanner *s, const ks_conv *c)
     int rc = grow_per_msg(s, c->nmsgs ? c->nmsgs : 1);
     if (rc)
         return rc;
-    s->nhits = 0;
+    s->hits.n = 0;
+    if ((rc = scan_conv(s, c)))
+        return rc;
     for (size_t i = 0; i < c->nmsgs; i++) {
-        uint64_t *bits = s->bits + i * s->p->bitwords;
-        s->hit_off[i] = s->nhits;
-        if ((rc = scan_msg(s, &c->msgs[i], bits)))
+        s->hit_off[i] = s->hits.n;
+        if (s->mraw[i] &&
+            (rc = collect_hits(s, i, s->sorted + s->raw_off[i], s->mraw[i],
+                               &s->hits, s->bits + i * s->p->bitwords)))
             return rc;
     }
-    s->hit_off[c->nmsgs] = s->nhits;
+    s->hit_off[c->nmsgs] = s->hits.n;
     for (size_t i = 0; i < c->nmsgs; i++) {
         s->views[i].m = &c->msgs[i];
         s->views[i].bits = s->bits + i * s->p->bitwords;
-        s->views[i].hits = s->hits ? s->hits + s->hit_off[i] : NULL;
+        s->views[i].hits = s->hits.v ? s->hits.v + s->hit_off[i] : NULL;
         s->views[i].nhits = s->hit_off[i + 1] - s->hit_off[i];
     }
     reply_delays(c, s->views);
@@ -400,29 +776,29 @@ static int may_fire(const ks_scanner *s, const ks_rule *r)
 typedef struct emit_ctx {
     ks_scanner *s;
     ks_result *r;
-    int oom;
+    int rc;             /* the first error */
 } emit_ctx;
 
 /* Evidence span: the step's leftmost hit of a list it asked for, else the
  * whole message. */
-static void evidence_span(const ks_pack *p, const ks_step *st,
-                          const ks_msgview *v, uint32_t *start, uint32_t *end)
+static void evidence_span(const ks_step *st, const ks_msg *m,
+                          const ks_hit *hits, size_t nhits, uint32_t *start,
+                          uint32_t *end)
 {
-    for (size_t i = 0; i < v->nhits; i++) {
-        uint32_t l = v->hits[i].list;
+    for (size_t i = 0; i < nhits; i++) {
+        uint32_t l = hits[i].list;
         if ((st->pred.has && KS_BIT_GET(st->pred.has, l)) ||
             (st->pred.has_all && KS_BIT_GET(st->pred.has_all, l))) {
-            if (*end == 0 || v->hits[i].start < *start ||
-                (v->hits[i].start == *start && v->hits[i].end > *end)) {
-                *start = v->hits[i].start;
-                *end = v->hits[i].end;
+            if (*end == 0 || hits[i].start < *start ||
+                (hits[i].start == *start && hits[i].end > *end)) {
+                *start = hits[i].start;
+                *end = hits[i].end;
             }
         }
     }
-    (void)p;
     if (*end == 0) {
         *start = 0;
-        *end = (uint32_t)ks_utf8_count(v->m->text, v->m->text_len);
+        *end = (uint32_t)ks_utf8_count(m->text, m->text_len);
     }
 }
 
@@ -443,9 +819,15 @@ static void emit(void *arg, const ks_rule *rule, size_t step, size_t msg)
         if (r->findings[i].code == (ks_incident)rule->out_code &&
             r->findings[i].msg == msg)
             return;     /* one finding per code and message */
-    if (ks_grow(&r->findings, &r->cap, r->nfindings, sizeof *r->findings,
-                8)) {
-        e->oom = 1;
+    const ks_hit *hits;
+    size_t nhits;
+    int rc = exact_hits(e->s, msg, &hits, &nhits);
+    if (!rc && ks_grow(&r->findings, &r->cap, r->nfindings,
+                       sizeof *r->findings, 8))
+        rc = KS_ENOMEM;
+    if (rc) {
+        if (!e->rc)
+            e->rc = rc;
         return;
     }
     ks_finding *f = &r->findings[r->nfindings++];
@@ -454,8 +836,8 @@ static void emit(void *arg, const ks_rule *rule, size_t step, size_t msg)
     f->advice = rule->advice;
     f->msg = msg;
     f->start = f->end = 0;
-    evidence_span(e->s->p, &rule->steps[step], &e->s->views[msg], &f->start,
-                  &f->end);
+    evidence_span(&rule->steps[step], e->s->views[msg].m, hits, nhits,
+                  &f->start, &f->end);
 }
 
 static int cmp_finding(const void *a, const void *b)
@@ -477,16 +859,19 @@ int ks_qa(ks_scanner *s, const ks_conv *c, ks_result *r)
     if (rc)
         return rc;
     uint64_t t0 = s->timing ? now_ns() : 0;
+    s->exact_ns = 0;
     emit_ctx e = {s, r, 0};
     for (size_t i = 0; i < s->p->nrules; i++)
         if (may_fire(s, &s->p->rules[i]))
             ks_rule_eval(s->p, &s->p->rules[i], c, s->views, emit, &e);
-    if (e.oom)
-        return KS_ENOMEM;
+    if (e.rc)
+        return e.rc;
     if (r->nfindings > 1)
         qsort(r->findings, r->nfindings, sizeof *r->findings, cmp_finding);
-    if (s->timing)
-        s->t.rules_ns += now_ns() - t0;
+    if (s->timing) {   /* exact_hits() scanned: that is matching */
+        s->t.rules_ns += now_ns() - t0 - s->exact_ns;
+        s->t.match_ns += s->exact_ns;
+    }
     return KS_OK;
 }
 

@@ -807,6 +807,77 @@ static void null_hits_offset(void **state)
     ks_pack_free(p);
 }
 
+/* The messages of a conversation are scanned joined by '\n', per speaker,
+ * with regex spans found only where needed (src/engine/qa.c): none of it
+ * may show. A regex never matches across two messages; ^ and $ keep their
+ * meaning in a message holding '\n'; a regex's evidence is its leftmost
+ * match; an exception still hides a keep_all regex or word it overlaps; a
+ * list only agent rules use is not looked for in customer messages. */
+static const char *rule_evidence(const ks_pack *p, char who, const char *text,
+                                 const char *rule, char *buf, size_t bufsz)
+{
+    kt_line l[] = {{'c', 0, "请问加"}, {who, 30, text}, {'c', 40, "微信"}};
+    ks_conv c;
+    ks_result r = {0};
+    kt_conv(&c, l);
+    kt_qa(p, &c, &r);
+    const ks_finding *f = kt_finding(&r, rule, 1);
+    const char *out = f ? kt_cps(text, f->start, f->end, buf, bufsz) : NULL;
+    for (size_t i = 0; i < r.nfindings; i++)   /* only message 1 can fire */
+        assert_int_equal(r.findings[i].msg, 1);
+    ks_result_free(&r);
+    ks_conv_free(&c);
+    return out;
+}
+
+static void joined_scan_is_per_message(void **state)
+{
+    (void)state;
+    ks_pack *p = kt_pack(
+        "- list: curt\n  regex: [\"^(好的|嗯)$\"]\n"
+        "- list: ask\n  regex: [\"吗[?!]*$\"]\n"
+        "- list: wx\n  regex: [\"加.{0,3}微\"]\n"
+        "- list: insult\n  words: [笨]\n  regex: [\"你(真|好)?笨\"]\n"
+        "  except: [笨鸟先飞]\n"
+        "- rule: curt\n  code: attitude\n  advice: x\n  steps:\n"
+        "    - by: agent\n      has: curt\n"
+        "- rule: ask\n  code: slow_response\n  advice: x\n  steps:\n"
+        "    - by: customer\n      has: ask\n"
+        "- rule: wx\n  code: diversion\n  advice: x\n  steps:\n"
+        "    - by: any\n      has: wx\n"
+        "- rule: insult\n  code: harassment\n  advice: x\n  steps:\n"
+        "    - by: agent\n      has: insult\n");
+    char b[256];
+    const char *ev;
+#define EV(who, text, rule, want)                                           \
+    do {                                                                    \
+        ev = rule_evidence(p, who, text, rule, b, sizeof b);                \
+        if ((want) ? !ev || strcmp(ev, (want) ? (want) : "") : ev != NULL) { \
+            fprintf(stderr, "%c \"%s\" rule %s: want %s, got %s\n", who,    \
+                    text, rule, (want) ? (want) : "none", ev ? ev : "none"); \
+            fail();                                                         \
+        }                                                                   \
+    } while (0)
+    EV('a', "好的", "curt", "好的");
+    EV('a', "嗯\n好的", "curt", NULL);       /* ^ and $ of the message */
+    EV('a', "好的\n嗯", "curt", NULL);
+    EV('a', "嗯\n", "curt", "嗯");           /* $ before a final '\n' */
+    EV('c', "好的", "curt", NULL);           /* an agent rule's list */
+    EV('c', "有货吗", "ask", "吗");
+    EV('c', "有货吗?!", "ask", "吗?!");
+    EV('c', "有货吗\n还有吗", "ask", "吗");
+    EV('a', "好", "wx", NULL);               /* 请问加 | 好 | 微信 */
+    EV('a', "加我微", "wx", "加我微");
+    EV('a', "加加微", "wx", "加加微");       /* the leftmost start */
+    EV('a', "你真笨", "insult", "你真笨");
+    EV('a', "我笨", "insult", "笨");
+    EV('a', "笨鸟先飞", "insult", NULL);      /* the exception hides 笨 */
+    EV('a', "笨鸟先飞嘛你好笨", "insult", "你好笨");
+    EV('a', "你笨鸟先飞", "insult", NULL);    /* 你笨 overlaps it too */
+#undef EV
+    ks_pack_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest match[] = {
@@ -839,6 +910,7 @@ int main(void)
         cmocka_unit_test(rejected_occurrences_do_not_hide_later_ones),
         cmocka_unit_test(match_limit_hides_no_later_words),
         cmocka_unit_test(null_hits_offset),
+        cmocka_unit_test(joined_scan_is_per_message),
     };
     int fails = 0;
     fails += cmocka_run_group_tests_name("match", match, setup_match,
