@@ -8,6 +8,7 @@
 #define KS_VERSION "0.1.0"
 
 #include "kesu/alloc.h"
+#include "kesu/auth.h"
 #include "kesu/case.h"
 #include "kesu/codes.h"
 #include "kesu/conv.h"
