@@ -14,6 +14,7 @@ static const struct {
     {"eval", cmd_eval, "measure a rule pack against labelled conversations"},
     {"case", cmd_case, "work complaint cases through the after-sales flow"},
     {"import", cmd_import, "turn complaint conversations into cases"},
+    {"serve", cmd_serve, "run the HTTP API (reply guard, imports, incidents)"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,162 @@
+/* kesu serve: the HTTP API (src/server) on a store and a rule pack. */
+#include "cli.h"
+#include "../server/server.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: kesu serve [OPTIONS]\n"
+    "  --listen HOST:PORT   address to listen on (127.0.0.1:8080; port 0 =\n"
+    "                       any free port, printed at start)\n"
+    "  --db PATH            SQLite database (kesu.db, or $KESU_DB)\n"
+    "  --rules DIR          rule pack (default: the shipped rules)\n"
+    "  --threads N          worker threads (default: cores)\n"
+    "  --rate N             requests per second per credential (200; 0 = off)\n"
+    "  --burst N            requests a credential may send at once (2x rate)\n"
+    "  --max-connections N  concurrent connections (1024)\n"
+    "  --timeout S          idle connection timeout in seconds (30)\n"
+    "  --no-access-log      no JSON access log on stderr\n"
+    "Stops on SIGTERM or SIGINT after finishing in-flight requests.\n";
+
+typedef struct serve_opts {
+    const char *listen, *db, *rules, *threads, *rate, *burst, *conns,
+        *timeout;
+    int no_log, help;
+} serve_opts;
+
+/* Reads a number option within [min, max]; -1 after printing why. */
+static int num(const char *name, const char *v, double min, double max,
+               double *out)
+{
+    char *end;
+    double d = v ? strtod(v, &end) : 0;
+    if (!v)
+        return 0;
+    if (end == v || *end || d < min || d > max) {
+        fprintf(stderr, "kesu serve: --%s: expected a number from %g to %g, "
+                        "not \"%s\"\n", name, min, max, v);
+        return -1;
+    }
+    *out = d;
+    return 0;
+}
+
+static int parse_listen(const char *v, srv_config *cfg)
+{
+    const char *colon = v ? strrchr(v, ':') : NULL;
+    double port;
+    if (!v)
+        return 0;
+    if (!colon || (size_t)(colon - v) >= sizeof cfg->host ||
+        num("listen", colon + 1, 0, 65535, &port))
+        goto bad;
+    memcpy(cfg->host, v, (size_t)(colon - v));
+    cfg->host[colon - v] = '\0';
+    cfg->port = (uint16_t)port;
+    return 0;
+bad:
+    fprintf(stderr, "kesu serve: --listen: expected HOST:PORT, not \"%s\"\n",
+            v);
+    return -1;
+}
+
+static int configure(const serve_opts *o, srv_config *cfg)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    double threads = cores > 0 ? (double)cores : 2, rate = 200, burst = -1,
+           conns = 1024, timeout = 30;
+    memset(cfg, 0, sizeof *cfg);
+    strcpy(cfg->host, "127.0.0.1");
+    cfg->port = 8080;
+    if (parse_listen(o->listen, cfg) ||
+        num("threads", o->threads, 1, 256, &threads) ||
+        num("rate", o->rate, 0, 1e9, &rate) ||
+        num("burst", o->burst, 1, 1e9, &burst) ||
+        num("max-connections", o->conns, 1, 1e6, &conns) ||
+        num("timeout", o->timeout, 1, 3600, &timeout))
+        return -1;
+    cfg->db = o->db ? o->db : getenv("KESU_DB");
+    if (!cfg->db || !*cfg->db)
+        cfg->db = "kesu.db";
+    cfg->rules = o->rules ? o->rules : ks_default_rules();
+    cfg->threads = (unsigned)threads;
+    cfg->rate = rate;
+    cfg->burst = burst > 0 ? burst : 2 * rate;
+    cfg->conn_limit = (unsigned)conns;
+    cfg->timeout_s = (unsigned)timeout;
+    cfg->json_limit = 1u << 20;
+    cfg->import_limit = 64u << 20;
+    cfg->access_log = !o->no_log;
+    return 0;
+}
+
+static ks_scripts *load_scripts(const char *rules)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/desk/scripts.yaml", rules);
+    FILE *f = fopen(path, "rb");
+    char *text = f ? malloc(1u << 22) : NULL;
+    size_t len = text ? fread(text, 1, (1u << 22) - 1, f) : 0;
+    if (f)
+        fclose(f);
+    ks_scripts *sc = NULL;
+    ks_diags d = {0};
+    if (!text || ks_scripts_parse(text, len, path, &sc, &d) != KS_OK) {
+        ks_print_diags(stderr, &d);
+        fprintf(stderr, "kesu serve: scripts %s not loaded\n", path);
+    }
+    ks_diags_free(&d);
+    free(text);
+    return sc;
+}
+
+/* Opens the store once before the pool starts, so the schema is created
+ * and migrated by one connection, not raced by several. */
+static int check_store(const char *db)
+{
+    ks_store *st = NULL;
+    ks_diags d = {0};
+    int rc = ks_store_open(db, &st, &d);
+    ks_print_diags(stderr, &d);
+    ks_diags_free(&d);
+    if (rc != KS_OK) {
+        fprintf(stderr, "kesu serve: cannot open the database %s: %s\n", db,
+                ks_strerror(rc));
+        return -1;
+    }
+    ks_store_close(st);
+    return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    serve_opts o = {0};
+    const ks_opt opts[] = {
+        {"listen", &o.listen, NULL}, {"db", &o.db, NULL},
+        {"rules", &o.rules, NULL}, {"threads", &o.threads, NULL},
+        {"rate", &o.rate, NULL}, {"burst", &o.burst, NULL},
+        {"max-connections", &o.conns, NULL}, {"timeout", &o.timeout, NULL},
+        {"no-access-log", NULL, &o.no_log}, {"help", NULL, &o.help},
+        {NULL, NULL, NULL}};
+    srv_config cfg;
+    if (ks_parse_opts("serve", argc, argv, opts, NULL, 0) != 0 ||
+        configure(&o, &cfg)) {
+        fputs(usage, o.help ? stdout : stderr);
+        return o.help ? KS_EXIT_OK : KS_EXIT_USAGE;
+    }
+    if (check_store(cfg.db))
+        return KS_EXIT_FAIL;
+    srv_shared sh = {&cfg, ks_cli_load_pack(cfg.rules, 1), NULL, NULL};
+    sh.scripts = sh.pack ? load_scripts(cfg.rules) : NULL;
+    sh.limiter = srv_limiter_new(cfg.rate, cfg.burst);
+    int rc = sh.pack && sh.scripts && sh.limiter && srv_run(&sh) == 0
+                 ? KS_EXIT_OK : KS_EXIT_FAIL;
+    srv_limiter_free(sh.limiter);
+    ks_scripts_free(sh.scripts);
+    ks_pack_free(sh.pack);
+    return rc;
+}

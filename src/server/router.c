@@ -1,0 +1,66 @@
+/*
+ * The route table and its matcher. Patterns are literal segments and
+ * "{id}" captures; a path with an empty, "." or ".." segment never
+ * matches (libmicrohttpd has already decoded %2e%2e), so nothing outside
+ * the table is reachable.
+ */
+#include "server.h"
+
+#include <string.h>
+
+static const srv_route routes[] = {
+    {M_GET, "/api/v1/health", h_health, NULL, 0},
+    {M_POST, "/api/v1/guard", h_guard, NULL, R_AUTH},
+};
+
+static const char *method_names[] = {"GET", "POST", "PUT", "DELETE"};
+
+/* Does path match pattern? Fills param with the {id} segment. */
+static int match(const char *pat, const char *path, char *param, size_t cap)
+{
+    while (*pat && *path) {
+        if (*pat != '/' || *path != '/')
+            return 0;
+        pat++, path++;
+        size_t plen = strcspn(pat, "/"), slen = strcspn(path, "/");
+        if (slen == 0 || (slen == 1 && path[0] == '.') ||
+            (slen == 2 && path[0] == '.' && path[1] == '.'))
+            return 0;
+        if (plen == 4 && !memcmp(pat, "{id}", 4)) {
+            if (slen >= cap)
+                return 0;
+            memcpy(param, path, slen);
+            param[slen] = '\0';
+        } else if (plen != slen || memcmp(pat, path, slen)) {
+            return 0;
+        }
+        pat += plen, path += slen;
+    }
+    return !*pat && !*path;
+}
+
+const srv_route *srv_route_find(int method, const char *path, char *param,
+                                size_t param_cap, srv_err *err, char *allow,
+                                size_t allow_cap)
+{
+    const srv_route *hit = NULL;
+    allow[0] = '\0';
+    *err = SRV_E_not_found;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if (!match(routes[i].pattern, path, param, param_cap))
+            continue;
+        if (routes[i].method == method) {
+            hit = &routes[i];
+            break;
+        }
+        *err = SRV_E_method_not_allowed;
+        if (routes[i].method < M_OTHER && strlen(allow) + 10 < allow_cap) {
+            if (allow[0])
+                strcat(allow, ", ");
+            strcat(allow, method_names[routes[i].method]);
+        }
+    }
+    if (hit)
+        match(hit->pattern, path, param, param_cap);
+    return hit;
+}

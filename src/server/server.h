@@ -1,0 +1,213 @@
+/*
+ * Private to `kesu serve`: the HTTP server core (http.c), its router
+ * (router.c), per-thread resources (thread.c), limits (ratelimit.c), the
+ * access log (access_log.c), authentication (authn.c) and the endpoint
+ * handlers (h_*.c).
+ *
+ * Threading: libmicrohttpd runs a pool of epoll threads; a request is
+ * handled start to finish on one of them. The store (SQLite) and the QA
+ * scanner are not thread-safe, so each pool thread opens its own
+ * (srv_thread, lazily, on its first request). The pack and scripts are
+ * immutable and shared.
+ */
+#ifndef KS_SRV_SERVER_H
+#define KS_SRV_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "kesu/kesu.h"
+#include "jbuf.h"
+
+struct MHD_Connection;
+
+/* What `kesu serve` was started with. */
+typedef struct srv_config {
+    char host[64];           /* listen address (IPv4 literal) */
+    uint16_t port;           /* 0: any free port (printed at start) */
+    const char *db;          /* store URI or path */
+    const char *rules;       /* rule pack directory */
+    unsigned threads;        /* pool size; 0 = cores */
+    unsigned conn_limit;     /* concurrent connections */
+    unsigned timeout_s;      /* idle connection timeout */
+    double rate;             /* requests/s per credential; 0 = no limit */
+    double burst;            /* bucket size */
+    size_t json_limit;       /* body limit for JSON endpoints */
+    size_t import_limit;     /* body limit for the JSON Lines import */
+    int access_log;          /* 1: one JSON line per request on stderr */
+} srv_config;
+
+/* Shared, read-only once the server runs. */
+typedef struct srv_shared {
+    const srv_config *cfg;
+    ks_pack *pack;
+    ks_scripts *scripts;
+    struct srv_limiter *limiter;
+} srv_shared;
+
+/* One pool thread's own handles (never shared). */
+typedef struct srv_thread {
+    ks_scanner *scanner;     /* NULL until first needed */
+    ks_store *store;         /* NULL until first needed */
+    ks_result result;        /* reused by every ks_qa() on this thread */
+    jbuf tmp;                /* scratch for building conversations */
+    jbuf log;                /* the access log line */
+    ks_conv_buf convbuf;     /* fast conversation reader's memory */
+    struct srv_thread *next; /* registry, to free them at shutdown */
+} srv_thread;
+
+/* The calling thread's handles; NULL on out-of-memory. */
+srv_thread *srv_thread_get(void);
+/* The thread's scanner / store, opened on first use; NULL on failure. */
+ks_scanner *srv_thread_scanner(srv_thread *t, const srv_shared *sh);
+ks_store *srv_thread_store(srv_thread *t, const srv_shared *sh);
+/* Frees every thread's handles; only once the pool threads are gone. */
+void srv_threads_free(void);
+
+enum srv_method { M_GET, M_POST, M_PUT, M_DELETE, M_OTHER };
+
+/* Route flags. */
+enum {
+    R_AUTH = 1,     /* needs a principal (token or session) */
+    R_IMPORT = 2,   /* streamed body with the import limit */
+    R_RAWBODY = 4   /* the handler consumes body chunks itself */
+};
+
+typedef struct srv_req srv_req;
+typedef void (*srv_handler)(srv_req *r);
+/* For R_RAWBODY routes: called per body chunk, then with n == 0 at the
+ * end (before the handler). */
+typedef void (*srv_chunk_fn)(srv_req *r, const char *data, size_t n);
+
+typedef struct srv_route {
+    int method;
+    const char *pattern;     /* "/api/v1/conversations/{id}" */
+    srv_handler handler;
+    srv_chunk_fn chunk;      /* R_RAWBODY only */
+    int flags;
+} srv_route;
+
+/* One request, from its headers to its logged completion. */
+struct srv_req {
+    struct MHD_Connection *conn;
+    const srv_shared *sh;
+    srv_thread *th;
+    int method;
+    const char *method_name;
+    char path[512];          /* URL path, truncated for the log */
+    const srv_route *route;
+    char param[256];         /* the {id} of the route, decoded */
+    uint64_t t0_us;
+    /* body */
+    jbuf body;
+    size_t limit;
+    size_t received;
+    int too_large;
+    void *stream;            /* R_RAWBODY handler state */
+    void (*stream_free)(void *);
+    /* who */
+    int cred_read;           /* cred_kind and cred_hash are known */
+    int cred_kind;           /* authn.c: none, bearer, cookie, malformed */
+    unsigned char cred_hash[32];
+    int authed;
+    ks_principal who;
+    int session;             /* authenticated by cookie, not token */
+    /* answer */
+    unsigned status;
+    jbuf out;
+    char set_cookie[256];    /* Set-Cookie value, "" for none */
+    char allow[64];          /* Allow header for 405, "" for none */
+    unsigned retry_after;    /* seconds, for 429 */
+    int responded;           /* queued already (early 413/429) */
+};
+
+/* Serves until SIGTERM or SIGINT, then drains in-flight requests and
+ * frees the threads' handles. 0 after a clean stop, -1 when it could not
+ * start (the reason printed). */
+int srv_run(srv_shared *sh);
+
+/* ---- errors (errors.c) ---------------------------------------------- */
+#define SRV_ERROR_MAP(XX)                       \
+    XX(unauthorized, 401)                       \
+    XX(forbidden, 403)                          \
+    XX(not_found, 404)                          \
+    XX(method_not_allowed, 405)                 \
+    XX(bad_json, 400)                           \
+    XX(invalid_field, 400)                      \
+    XX(too_large, 413)                          \
+    XX(rate_limited, 429)                       \
+    XX(conflict, 409)                           \
+    XX(internal, 500)                           \
+    XX(unavailable, 503)
+
+typedef enum srv_err {
+#define SRV_ERR_ENUM(name, status) SRV_E_##name,
+    SRV_ERROR_MAP(SRV_ERR_ENUM)
+#undef SRV_ERR_ENUM
+    SRV_E_COUNT
+} srv_err;
+
+/* Replaces r's answer with {"error":{code,message,where}}; where may be
+ * NULL. */
+void srv_error(srv_req *r, srv_err e, const char *message, const char *where);
+/* The same with a printf-style message. */
+void srv_errorf(srv_req *r, srv_err e, const char *where, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/* ---- router (router.c) ---------------------------------------------- */
+/* Finds the route for method and path. Returns it (param filled) or NULL
+ * with *err set: not_found, or method_not_allowed with allow filled. */
+const srv_route *srv_route_find(int method, const char *path, char *param,
+                                size_t param_cap, srv_err *err, char *allow,
+                                size_t allow_cap);
+
+/* ---- rate limit (ratelimit.c) --------------------------------------- */
+typedef struct srv_limiter srv_limiter;
+srv_limiter *srv_limiter_new(double rate, double burst);
+void srv_limiter_free(srv_limiter *l);
+/* Takes one token from key's bucket. 0 when allowed; else the seconds to
+ * wait before the next request is allowed (>= 1). */
+unsigned srv_limiter_take(srv_limiter *l, const unsigned char key[32],
+                          uint64_t now_us);
+
+/* ---- access log (access_log.c) -------------------------------------- */
+void srv_access_log(const srv_req *r, uint64_t bytes, uint64_t now_us);
+
+/* ---- request helpers (http.c) --------------------------------------- */
+const char *srv_header(const srv_req *r, const char *name);
+const char *srv_query(const srv_req *r, const char *name);
+uint64_t srv_now_us(void);
+int64_t srv_now_ms(void);
+
+/* ---- authentication (authn.c) --------------------------------------- */
+/* Sets r->who from the Bearer token or the session cookie. Returns 0, or
+ * -1 after answering 401/403 (missing, wrong or revoked credential, or a
+ * state-changing cookie request without its CSRF token). */
+int srv_authenticate(srv_req *r);
+/* The rate-limit key of a request: the credential's hash, else the
+ * client address's. */
+void srv_rate_key(srv_req *r, unsigned char key[32]);
+/* Masks phone numbers and addresses in s for the log (into out). */
+void srv_mask(const char *s, char *out, size_t cap);
+
+/* ---- JSON bodies (body.c) ----------------------------------------- */
+struct cJSON;
+/* The body as a JSON object, or NULL after answering bad_json (located
+ * "line:column") or invalid_field (not an object). */
+struct cJSON *srv_body_object(srv_req *r);
+/* Refuses (invalid_field, where = the key) any member of obj not in keys
+ * (NULL-terminated). 0 when all are known. */
+int srv_known_keys(srv_req *r, const struct cJSON *obj,
+                   const char *const *keys);
+/* Optional string member: 0 and *out (NULL when absent), or -1 after
+ * answering invalid_field. */
+int srv_opt_string(srv_req *r, const struct cJSON *obj, const char *key,
+                   const char **out);
+
+/* ---- handlers ------------------------------------------------------- */
+void h_health(srv_req *r);
+void h_guard(srv_req *r);
+
+#endif
