@@ -13,7 +13,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "kesu/auth.h"
 #include "kesu/case.h"
+#include "kesu/conv.h"
+#include "kesu/qa.h"
 #include "kesu/error.h"
 
 #ifdef __cplusplus
@@ -132,6 +135,94 @@ KS_API void ks_audits_free(ks_audit *e, size_t n);
  */
 KS_API int ks_store_verify(ks_store *s, int64_t *bad_seq, int64_t *bad_case,
                            size_t *checked, ks_diags *d);
+
+/* ==== accounts, credentials, conversations (issue 5: kesu serve) ==== */
+
+/*
+ * Users. name is the login name and, for agents, the agent id of SPEC 3.1
+ * conversations: [A-Za-z0-9_.-]{1,63}, unique. Every role but admin
+ * belongs to one shop. pwhash is a ks_password_hash() string, or NULL for
+ * an account that logs in with API tokens only. Strings are owned by the
+ * ks_user; ks_user_free() releases them.
+ */
+typedef struct ks_user {
+    int64_t id;
+    char *name;
+    ks_role role;
+    char *shop, *team;       /* NULL when none (shop: admin only) */
+    char *pwhash;            /* NULL: no password login */
+    int disabled;            /* refused by every authentication */
+    int64_t created_at;
+} ks_user;
+
+/* Adds u (u->id and u->created_at are ignored; now is stored). Invalid
+ * names, roles, a missing shop and a taken name (KS_ESTATE) are explained
+ * in d; nothing is written then. *id (if not NULL) gets the new id. */
+KS_API int ks_store_user_add(ks_store *s, const ks_user *u, int64_t now,
+                             int64_t *id, ks_diags *d);
+/* Loads a user by name (pwhash included, for the login check); KS_ENOENT.
+ * *out is overwritten (free it first if it held a user). */
+KS_API int ks_store_user_get(ks_store *s, const char *name, ks_user *out);
+/* Every user, by name; pwhash is never loaded (NULL). */
+KS_API int ks_store_user_list(ks_store *s, ks_user **users, size_t *n);
+/* Replaces the password hash (NULL: tokens only) and ends every session
+ * of the user, so a stolen cookie dies with the old password. KS_ENOENT. */
+KS_API int ks_store_user_set_password(ks_store *s, const char *name,
+                                      const char *pwhash);
+/* disabled 1 locks the account out (its tokens and sessions stop working
+ * at once; its sessions are ended), 0 lets it in again. KS_ENOENT. */
+KS_API int ks_store_user_disable(ks_store *s, const char *name,
+                                 int disabled);
+KS_API void ks_user_free(ks_user *u);
+KS_API void ks_users_free(ks_user *u, size_t n);
+/* The principal of a user (for a password login). */
+KS_API void ks_user_principal(const ks_user *u, ks_principal *out);
+
+/*
+ * API tokens, stored as their ks_token_hash(). expires_at is KS_TIME_NONE
+ * for a token that never expires. ks_store_token_auth() answers KS_ENOENT
+ * alike for an unknown, revoked or expired token and for a disabled user:
+ * a caller must not learn which.
+ */
+KS_API int ks_store_token_add(ks_store *s, int64_t user_id,
+                              const unsigned char hash[32],
+                              const char *label, int64_t now,
+                              int64_t expires_at, int64_t *id);
+KS_API int ks_store_token_auth(ks_store *s, const unsigned char hash[32],
+                               int64_t now, ks_principal *out);
+/* KS_ENOENT when there is no such token; revoking twice is no error. */
+KS_API int ks_store_token_revoke(ks_store *s, int64_t id);
+
+/* A token as listed: never its hash. */
+typedef struct ks_token_row {
+    int64_t id, user_id;
+    char *user;              /* the owner's name */
+    char *label;             /* NULL when none */
+    int64_t created_at;
+    int64_t expires_at;      /* KS_TIME_NONE: never */
+    int revoked;
+} ks_token_row;
+
+/* The tokens of user_id (<= 0: of everyone), by id. */
+KS_API int ks_store_token_list(ks_store *s, int64_t user_id,
+                               ks_token_row **rows, size_t *n);
+KS_API void ks_token_rows_free(ks_token_row *rows, size_t n);
+
+/*
+ * Dashboard sessions, keyed by the hash of the cookie's random id. csrf
+ * is the session's CSRF token (printable ASCII, at most 63 characters).
+ * Adding a session also drops every expired one.
+ */
+KS_API int ks_store_session_add(ks_store *s, int64_t user_id,
+                                const unsigned char id_hash[32],
+                                const char *csrf, int64_t now,
+                                int64_t expires_at);
+/* KS_ENOENT for an unknown or expired session or a disabled user. */
+KS_API int ks_store_session_auth(ks_store *s, const unsigned char id_hash[32],
+                                 int64_t now, ks_principal *out,
+                                 char csrf_out[64]);
+/* Ending an unknown session is no error (logging out twice). */
+KS_API int ks_store_session_end(ks_store *s, const unsigned char id_hash[32]);
 
 #ifdef __cplusplus
 }

@@ -2,8 +2,9 @@
  * The SQLite backend: opening (pragmas, versioned migrations), the
  * statement cache, transactions and the binding helpers. The SQL text is
  * in sqlite_sql.c; the operations live in sqlite_case.c (writes and
- * loads), sqlite_query.c (lists, due promises, counts) and
- * sqlite_audit.c (the hash chain).
+ * loads), sqlite_query.c (lists, due promises, counts),
+ * sqlite_audit.c (the hash chain) and sqlite_account.c (users, tokens,
+ * sessions).
  */
 #include <stdio.h>
 #include <string.h>
@@ -321,6 +322,18 @@ static const ks_store_ops g_sqlite_ops = {
     .due = ks_sq_due,
     .events = ks_sq_events,
     .verify = ks_sq_verify,
+    .user_add = ks_sq_user_add,
+    .user_get = ks_sq_user_get,
+    .user_list = ks_sq_user_list,
+    .user_set_password = ks_sq_user_set_password,
+    .user_disable = ks_sq_user_disable,
+    .token_add = ks_sq_token_add,
+    .token_auth = ks_sq_token_auth,
+    .token_revoke = ks_sq_token_revoke,
+    .token_list = ks_sq_token_list,
+    .session_add = ks_sq_session_add,
+    .session_auth = ks_sq_session_auth,
+    .session_end = ks_sq_session_end,
 };
 
 int ks_sqlite_open(const char *path, ks_store **out, ks_diags *d)

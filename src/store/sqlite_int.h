@@ -33,6 +33,11 @@ typedef enum ks_sq_id {
     SQ_PROM_SELECT,
     SQ_BY_CONV, SQ_COUNT_BATCH, SQ_COUNT_CUSTOMER, SQ_DUE,
     SQ_LAST_EVENT, SQ_EVENT_INSERT, SQ_EVENTS, SQ_VERIFY,
+    /* accounts (sqlite_account.c) */
+    SQ_USER_INSERT, SQ_USER_SELECT, SQ_USER_LIST, SQ_USER_PASSWD,
+    SQ_USER_DISABLE, SQ_USER_SESSIONS_END,
+    SQ_TOKEN_INSERT, SQ_TOKEN_AUTH, SQ_TOKEN_REVOKE, SQ_TOKEN_LIST,
+    SQ_SESSION_PURGE, SQ_SESSION_INSERT, SQ_SESSION_AUTH, SQ_SESSION_DELETE,
     SQ_NSTMT
 } ks_sq_id;
 
@@ -105,5 +110,27 @@ int ks_sq_due(ks_store *s, int64_t until, size_t limit, ks_due **rows,
 int ks_sq_events(ks_store *s, int64_t case_id, ks_audit **out, size_t *n);
 int ks_sq_verify(ks_store *s, int64_t *bad_seq, int64_t *bad_case,
                  size_t *checked, ks_diags *d);
+
+int ks_sq_user_add(ks_store *s, const ks_user *u, int64_t now, int64_t *id,
+                   ks_diags *d);
+int ks_sq_user_get(ks_store *s, const char *name, ks_user *out);
+int ks_sq_user_list(ks_store *s, ks_user **users, size_t *n);
+int ks_sq_user_set_password(ks_store *s, const char *name,
+                            const char *pwhash);
+int ks_sq_user_disable(ks_store *s, const char *name, int disabled);
+int ks_sq_token_add(ks_store *s, int64_t user_id,
+                    const unsigned char hash[32], const char *label,
+                    int64_t now, int64_t expires_at, int64_t *id);
+int ks_sq_token_auth(ks_store *s, const unsigned char hash[32], int64_t now,
+                     ks_principal *out);
+int ks_sq_token_revoke(ks_store *s, int64_t id);
+int ks_sq_token_list(ks_store *s, int64_t user_id, ks_token_row **rows,
+                     size_t *n);
+int ks_sq_session_add(ks_store *s, int64_t user_id,
+                      const unsigned char id_hash[32], const char *csrf,
+                      int64_t now, int64_t expires_at);
+int ks_sq_session_auth(ks_store *s, const unsigned char id_hash[32],
+                       int64_t now, ks_principal *out, char csrf_out[64]);
+int ks_sq_session_end(ks_store *s, const unsigned char id_hash[32]);
 
 #endif

@@ -74,6 +74,53 @@ const char *const ks_sq_migrations[] = {
     " at INTEGER NOT NULL, actor TEXT, type TEXT NOT NULL, data TEXT,"
     " prev BLOB NOT NULL, hash BLOB NOT NULL);"
     "CREATE INDEX audit_case ON audit (case_id, seq);",
+    /* 2: accounts and credentials, imported conversations and their
+     * findings (kesu serve, issue 5). Tokens and sessions hold only the
+     * BLAKE2b hash of the secret; a deleted user takes them along. */
+    "CREATE TABLE users ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " name TEXT NOT NULL UNIQUE, role INTEGER NOT NULL, shop TEXT, team TEXT,"
+    " pwhash TEXT, disabled INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL);"
+    "CREATE TABLE tokens ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " hash BLOB NOT NULL UNIQUE, label TEXT, created_at INTEGER NOT NULL,"
+    " expires_at INTEGER, revoked INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX tokens_user ON tokens (user_id);"
+    "CREATE TABLE sessions ("
+    " hash BLOB PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " csrf TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX sessions_user ON sessions (user_id);"
+    "CREATE INDEX sessions_expiry ON sessions (expires_at);"
+    /* One row per conversation id: the primary key makes imports
+     * idempotent. started_at is its first timed message; n_a/n_b/n_c
+     * count its findings by level, so a scorecard reads one table. */
+    "CREATE TABLE conversations ("
+    " id TEXT PRIMARY KEY, shop TEXT, agent TEXT, customer TEXT,"
+    " started_at INTEGER, day TEXT, risk INTEGER NOT NULL,"
+    " causes INTEGER NOT NULL, n_a INTEGER NOT NULL, n_b INTEGER NOT NULL,"
+    " n_c INTEGER NOT NULL, conv_json TEXT NOT NULL,"
+    " result_json TEXT NOT NULL, imported_at INTEGER NOT NULL);"
+    "CREATE INDEX conversations_shop ON conversations (shop, started_at);"
+    "CREATE INDEX conversations_started ON conversations (started_at);"
+    /* One row per finding, copied from its conversation for filtering;
+     * at is its message's time (day its local date). Every filter has an
+     * index ending in at, the list's order. */
+    "CREATE TABLE findings ("
+    " id INTEGER PRIMARY KEY,"
+    " conv_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,"
+    " shop TEXT, agent TEXT, code INTEGER NOT NULL, level TEXT NOT NULL,"
+    " rule TEXT, msg INTEGER NOT NULL, span_start INTEGER NOT NULL,"
+    " span_end INTEGER NOT NULL, at INTEGER, day TEXT);"
+    "CREATE INDEX findings_at ON findings (at);"
+    "CREATE INDEX findings_shop ON findings (shop, at);"
+    "CREATE INDEX findings_agent ON findings (agent, at);"
+    "CREATE INDEX findings_code ON findings (code, at);"
+    "CREATE INDEX findings_level ON findings (level, at);"
+    "CREATE INDEX findings_conv ON findings (conv_id);",
 };
 
 const int ks_sq_schema_version =
@@ -93,6 +140,10 @@ const int ks_sq_schema_version =
     "updated_at, closed_at, refused_offers, remedy, remedy_amount"
 
 #define EVENT_COLS "seq, case_id, at, actor, type, data, prev, hash"
+
+/* load_user and load_principal in sqlite_account.c follow these. */
+#define USER_COLS "id, name, role, shop, team, disabled, created_at"
+#define PRINCIPAL_COLS "u.id, u.name, u.role, u.shop, u.team"
 
 const char *const ks_sq_sql[SQ_NSTMT] = {
     [SQ_BEGIN] = "BEGIN IMMEDIATE",
@@ -166,4 +217,36 @@ const char *const ks_sq_sql[SQ_NSTMT] = {
     [SQ_EVENTS] = "SELECT " EVENT_COLS " FROM audit WHERE case_id = ?1"
                   " ORDER BY seq",
     [SQ_VERIFY] = "SELECT " EVENT_COLS " FROM audit ORDER BY seq",
+    /* ---- accounts ---- */
+    [SQ_USER_INSERT] = "INSERT INTO users (name, role, shop, team, pwhash,"
+                       " disabled, created_at)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [SQ_USER_SELECT] = "SELECT " USER_COLS ", pwhash FROM users"
+                       " WHERE name = ?1",
+    [SQ_USER_LIST] = "SELECT " USER_COLS ", NULL FROM users ORDER BY name",
+    [SQ_USER_PASSWD] = "UPDATE users SET pwhash = ?2 WHERE name = ?1",
+    [SQ_USER_DISABLE] = "UPDATE users SET disabled = ?2 WHERE name = ?1",
+    [SQ_USER_SESSIONS_END] = "DELETE FROM sessions WHERE user_id ="
+                             " (SELECT id FROM users WHERE name = ?1)",
+    [SQ_TOKEN_INSERT] = "INSERT INTO tokens (user_id, hash, label,"
+                        " created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [SQ_TOKEN_AUTH] =
+        "SELECT " PRINCIPAL_COLS " FROM tokens t JOIN users u"
+        " ON u.id = t.user_id WHERE t.hash = ?1 AND t.revoked = 0"
+        " AND (t.expires_at IS NULL OR t.expires_at > ?2)"
+        " AND u.disabled = 0",
+    [SQ_TOKEN_REVOKE] = "UPDATE tokens SET revoked = 1 WHERE id = ?1",
+    [SQ_TOKEN_LIST] =
+        "SELECT t.id, t.user_id, u.name, t.label, t.created_at,"
+        " t.expires_at, t.revoked FROM tokens t JOIN users u"
+        " ON u.id = t.user_id WHERE ?1 <= 0 OR t.user_id = ?1 ORDER BY t.id",
+    [SQ_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1",
+    [SQ_SESSION_INSERT] = "INSERT INTO sessions (hash, user_id, csrf,"
+                          " created_at, expires_at)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [SQ_SESSION_AUTH] =
+        "SELECT " PRINCIPAL_COLS ", s.csrf FROM sessions s JOIN users u"
+        " ON u.id = s.user_id WHERE s.hash = ?1 AND s.expires_at > ?2"
+        " AND u.disabled = 0",
+    [SQ_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = ?1",
 };

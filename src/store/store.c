@@ -102,6 +102,16 @@ static int explain(ks_store *s, int rc, const ks_diags *d, size_t from)
     return rc;
 }
 
+void ks_store_fresh(ks_store *s)
+{
+    fresh(s);
+}
+
+int ks_store_explain(ks_store *s, int rc, const ks_diags *d, size_t from)
+{
+    return explain(s, rc, d, from);
+}
+
 int ks_store_begin(ks_store *s)
 {
     if (!s)

@@ -44,6 +44,30 @@ typedef struct ks_store_ops {
     int (*events)(ks_store *s, int64_t case_id, ks_audit **out, size_t *n);
     int (*verify)(ks_store *s, int64_t *bad_seq, int64_t *bad_case,
                   size_t *checked, ks_diags *d);
+    /* Accounts (store_account.c checks names, roles and lengths first;
+     * every string fits a ks_principal field). A taken name is KS_ESTATE
+     * with a diagnostic; an unknown user_id KS_ENOENT. */
+    int (*user_add)(ks_store *s, const ks_user *u, int64_t now, int64_t *id,
+                    ks_diags *d);
+    int (*user_get)(ks_store *s, const char *name, ks_user *out);
+    int (*user_list)(ks_store *s, ks_user **users, size_t *n);
+    int (*user_set_password)(ks_store *s, const char *name,
+                             const char *pwhash);
+    int (*user_disable)(ks_store *s, const char *name, int disabled);
+    int (*token_add)(ks_store *s, int64_t user_id,
+                     const unsigned char hash[32], const char *label,
+                     int64_t now, int64_t expires_at, int64_t *id);
+    int (*token_auth)(ks_store *s, const unsigned char hash[32], int64_t now,
+                      ks_principal *out);
+    int (*token_revoke)(ks_store *s, int64_t id);
+    int (*token_list)(ks_store *s, int64_t user_id, ks_token_row **rows,
+                      size_t *n);
+    int (*session_add)(ks_store *s, int64_t user_id,
+                       const unsigned char id_hash[32], const char *csrf,
+                       int64_t now, int64_t expires_at);
+    int (*session_auth)(ks_store *s, const unsigned char id_hash[32],
+                        int64_t now, ks_principal *out, char csrf_out[64]);
+    int (*session_end)(ks_store *s, const unsigned char id_hash[32]);
 } ks_store_ops;
 
 struct ks_store {
@@ -57,6 +81,13 @@ void ks_store_seterr(ks_store *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+
+/* store.c's call discipline, for the other public files of the store:
+ * ks_store_fresh() clears errmsg at the start of a call;
+ * ks_store_explain() fills it from d[from..] or the code when the backend
+ * did not, and returns rc. */
+void ks_store_fresh(ks_store *s);
+int ks_store_explain(ks_store *s, int rc, const ks_diags *d, size_t from);
 
 /* Backends' constructors: path or conninfo without the scheme prefix. */
 int ks_sqlite_open(const char *path, ks_store **out, ks_diags *d);

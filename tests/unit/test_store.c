@@ -731,7 +731,7 @@ static void reopen_keeps_data_and_version(void **state)
     create_ok(f->s, &c, KT_T0);
     ks_store_close(f->s);
     f->s = NULL;
-    assert_int_equal(raw_int(f->path, "SELECT schema_version FROM meta"), 1);
+    assert_int_equal(raw_int(f->path, "SELECT schema_version FROM meta"), 2);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM pragma_journal_mode"
                                       " WHERE journal_mode = 'wal'"),
                      1);
@@ -749,7 +749,7 @@ static void reopen_keeps_data_and_version(void **state)
     assert_int_equal(ks_store_verify(f->s, NULL, NULL, &checked, NULL),
                      KS_OK);
     assert_int_equal(checked, 2);
-    assert_int_equal(raw_int(f->path, "SELECT schema_version FROM meta"), 1);
+    assert_int_equal(raw_int(f->path, "SELECT schema_version FROM meta"), 2);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM meta"), 1);
     ks_case_free(&c);
     ks_case_free(&e);

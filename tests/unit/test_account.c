@@ -1,0 +1,611 @@
+/*
+ * Accounts for kesu serve: roles and visibility, Argon2id passwords,
+ * tokens, masking of personal data (tables of positives and near-misses),
+ * and their storage (users, tokens, sessions, conversations and findings)
+ * on SQLite. Each storage test gets its own temporary database.
+ */
+#include <sqlite3.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kt.h"
+
+#define HOUR 3600000LL
+#define DAY (24 * HOUR)
+
+typedef struct fx {
+    char dir[64];
+    char path[96];
+    ks_store *s;
+} fx;
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/kesu-acct-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->path, sizeof f->path, "%s/kesu.db", f->dir);
+    ks_diags d = {0};
+    int rc = ks_store_open(f->path, &f->s, &d);
+    if (rc != KS_OK)
+        kt_print_diags(&d);
+    assert_int_equal(rc, KS_OK);
+    ks_diags_free(&d);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    char p[128];
+    ks_store_close(f->s);
+    static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(p, sizeof p, "%s%s", f->path, sfx[i]);
+        unlink(p);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static int64_t raw_int(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+/* Adds a user; returns its id. */
+static int64_t add_user(ks_store *s, const char *name, ks_role role,
+                        const char *shop, const char *team)
+{
+    ks_user u = {.name = (char *)name, .role = role, .shop = (char *)shop,
+                 .team = (char *)team};
+    ks_diags d = {0};
+    int64_t id = 0;
+    int rc = ks_store_user_add(s, &u, KT_T0, &id, &d);
+    if (rc != KS_OK)
+        kt_print_diags(&d);
+    assert_int_equal(rc, KS_OK);
+    assert_true(id > 0);
+    ks_diags_free(&d);
+    return id;
+}
+
+/* ---- roles and visibility ---------------------------------------------- */
+
+static void test_roles(void **state)
+{
+    (void)state;
+    for (int r = 0; r < KS_ROLE_COUNT; r++)
+        assert_int_equal(ks_role_from_name(ks_role_name((ks_role)r)), r);
+    assert_int_equal(ks_role_from_name("root"), -1);
+    assert_int_equal(ks_role_from_name(NULL), -1);
+    assert_int_equal(ks_role_from_name("Admin"), -1);
+    assert_string_equal(ks_role_zh(KS_ROLE_lead), "客服主管");
+    assert_string_equal(ks_role_name((ks_role)99), "?");
+    assert_false(ks_role_sees_personal(KS_ROLE_agent));
+    assert_false(ks_role_sees_personal(KS_ROLE_lead));
+    assert_true(ks_role_sees_personal(KS_ROLE_owner));
+    assert_true(ks_role_sees_personal(KS_ROLE_admin));
+}
+
+static void test_can_see(void **state)
+{
+    (void)state;
+    ks_principal admin = {.role = KS_ROLE_admin, .name = "root"};
+    ks_principal owner = {.role = KS_ROLE_owner, .name = "boss",
+                          .shop = "s1"};
+    ks_principal lead = {.role = KS_ROLE_lead, .name = "l1", .shop = "s1",
+                         .team = "t1"};
+    ks_principal agent = {.role = KS_ROLE_agent, .name = "a07",
+                          .shop = "s1"};
+    ks_principal shopless = {.role = KS_ROLE_owner, .name = "x"};
+    assert_true(ks_can_see(&admin, "s2", "a99"));
+    assert_true(ks_can_see(&admin, NULL, NULL));
+    assert_true(ks_can_see(&owner, "s1", NULL));
+    assert_true(ks_can_see(&owner, "s1", "a01"));
+    assert_false(ks_can_see(&owner, "s2", NULL));
+    assert_false(ks_can_see(&owner, NULL, NULL));
+    assert_true(ks_can_see(&lead, "s1", "a07"));
+    assert_false(ks_can_see(&lead, "s2", "a07"));
+    assert_true(ks_can_see(&agent, "s1", "a07"));
+    assert_false(ks_can_see(&agent, "s1", "a08"));
+    assert_false(ks_can_see(&agent, "s1", NULL));
+    assert_false(ks_can_see(&agent, "s2", "a07"));
+    assert_false(ks_can_see(&shopless, "", NULL));
+    assert_false(ks_can_see(NULL, "s1", NULL));
+}
+
+/* ---- passwords and tokens ------------------------------------------------ */
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void test_password(void **state)
+{
+    (void)state;
+    char h[KS_PWHASH_MAX], h2[KS_PWHASH_MAX];
+    assert_int_equal(ks_password_hash("correct horse", h), KS_OK);
+    assert_non_null(strstr(h, "$argon2id$"));
+    assert_null(strstr(h, "correct"));
+    assert_int_equal(ks_password_hash("correct horse", h2), KS_OK);
+    assert_string_not_equal(h, h2);   /* salted */
+    double t0 = now_ms();
+    assert_int_equal(ks_password_verify(h, "correct horse"), KS_OK);
+    double t1 = now_ms();
+    fprintf(stderr, "    argon2id interactive verify: %.1f ms\n", t1 - t0);
+    assert_int_equal(ks_password_verify(h, "correct horsE"), KS_EINVAL);
+    assert_int_equal(ks_password_verify(h, ""), KS_EINVAL);
+    assert_int_equal(ks_password_verify("garbage", "x"), KS_EINVAL);
+    assert_int_equal(ks_password_verify(NULL, "x"), KS_EINVAL);
+    assert_int_equal(ks_password_hash(NULL, h), KS_EINVAL);
+    char *big = malloc(5000);
+    memset(big, 'x', 4999);
+    big[4999] = '\0';
+    assert_int_equal(ks_password_hash(big, h), KS_EINVAL);
+    free(big);
+}
+
+static void test_token(void **state)
+{
+    (void)state;
+    char t1[KS_TOKEN_TEXT], t2[KS_TOKEN_TEXT];
+    unsigned char h1[32], h2[32], again[32];
+    assert_int_equal(ks_token_new(t1, h1), KS_OK);
+    assert_int_equal(ks_token_new(t2, h2), KS_OK);
+    assert_int_equal(strlen(t1), 46);
+    assert_memory_equal(t1, "ks_", 3);
+    for (size_t i = 3; i < strlen(t1); i++)
+        assert_non_null(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+                               "qrstuvwxyz0123456789-_", t1[i]));
+    assert_string_not_equal(t1, t2);
+    assert_memory_not_equal(h1, h2, 32);
+    ks_token_hash(t1, again);
+    assert_memory_equal(h1, again, 32);
+    ks_token_hash("ks_other", again);
+    assert_memory_not_equal(h1, again, 32);
+}
+
+/* ---- masking ---------------------------------------------------------------- */
+
+static void expect_mask(const char *in, const char *want)
+{
+    char *out = NULL;
+    int rc = ks_mask_personal(in, strlen(in), &out);
+    assert_int_equal(rc, KS_OK);
+    if (strcmp(out, want))
+        fprintf(stderr, "mask(\"%s\")\n  got  \"%s\"\n  want \"%s\"\n", in,
+                out, want);
+    assert_string_equal(out, want);
+    assert_int_equal(ks_utf8_validate(out, strlen(out), NULL), KS_OK);
+    free(out);
+}
+
+static void test_mask_phones(void **state)
+{
+    (void)state;
+    static const char *const t[][2] = {
+        {"13812345678", "138****5678"},
+        {"电话13812345678谢谢", "电话138****5678谢谢"},
+        {"我的手机是 138 1234 5678 ", "我的手机是 138****5678 "},
+        {"138-1234-5678", "138****5678"},
+        {"１３８１２３４５６７８", "138****5678"},
+        {"１３８ １２３４ ５６７８。", "138****5678。"},
+        {"tel:19912345678,", "tel:199****5678,"},
+        {"+86 138 1234 5678", "+86 138****5678"},
+        {"+8613812345678", "+86138****5678"},
+        {"打15012345678或者18612345678", "打150****5678或者186****5678"},
+        {"2024 13812345678", "2024 138****5678"},
+        {"号码：13912345678。", "号码：139****5678。"},
+        {"1381234 5678", "138****5678"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        expect_mask(t[i][0], t[i][1]);
+}
+
+static void test_mask_near_misses(void **state)
+{
+    (void)state;
+    static const char *const t[] = {
+        "订单号 240605123456789012",         /* order number: 18 digits */
+        "订单号1381234567890",               /* 13 digits */
+        "SF1234567890123",                   /* tracking number */
+        "YT13812345678",                     /* glued to letters */
+        "13812345678abc",                    /* glued to letters */
+        "价格13800000000.00元",              /* a decimal */
+        "0.13812345678",                     /* a decimal */
+        "12812345678",                       /* 12x is no mobile prefix */
+        "2024-06-05 10:00",                  /* a date */
+        "29.9元，已付款",                     /* a price */
+        "1381234567",                        /* 10 digits */
+        "138123456789",                      /* 12 digits */
+        "18号发货，3号链接",                  /* dates and listings */
+        "成都市18号能到吗",                   /* a city and a date */
+        "北京市朝阳区建国路",                 /* no house number */
+        "买了2件，第3件半价",
+        "",
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        expect_mask(t[i], t[i]);
+}
+
+static void test_mask_addresses(void **state)
+{
+    (void)state;
+    static const char *const t[][2] = {
+        {"四川省成都市武侯区人民南路四段12号3栋2单元",
+         "四川省成都市武侯区****"},
+        {"地址：四川省成都市武侯区人民南路四段12号3栋2单元，快点发货",
+         "地址：四川省成都市武侯区****，快点发货"},
+        {"寄到上海市徐汇区漕溪北路88号",
+         "寄到上海市徐汇区****"},
+        {"北京市朝阳区建国路88号院3号楼1单元502室吧",
+         "北京市朝阳区****吧"},
+        {"河南省周口市淮阳县王店乡李庄村3组",
+         "河南省周口市淮阳县****"},
+        {"杭州市西湖区文三路阳光小区5幢301",
+         "杭州市西湖区****"},
+        {"广东省深圳市南山区科技园路１２号",
+         "广东省深圳市南山区****"},
+        {"送到武侯区人民南路四段十二号 13812345678",
+         "送到武侯区**** 138****5678"},
+        {"延边朝鲜族自治州延吉市光明街5号", "延边朝鲜族自治州延吉市****"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        expect_mask(t[i][0], t[i][1]);
+}
+
+static void test_mask_errors(void **state)
+{
+    (void)state;
+    char *out = (char *)1;
+    assert_int_equal(ks_mask_personal("\xff\xfe", 2, &out), KS_EUTF8);
+    assert_null(out);
+    assert_int_equal(ks_mask_personal("abc", 3, NULL), KS_EINVAL);
+    assert_int_equal(ks_mask_personal(NULL, 0, &out), KS_OK);
+    assert_string_equal(out, "");
+    free(out);
+    /* len is honoured: the phone is cut off, so it is no phone. */
+    assert_int_equal(ks_mask_personal("1381234567899", 10, &out), KS_OK);
+    assert_string_equal(out, "1381234567");
+    free(out);
+}
+
+/* ---- users ------------------------------------------------------------------ */
+
+static void test_user_add_get(void **state)
+{
+    fx *f = *state;
+    char h[KS_PWHASH_MAX];
+    assert_int_equal(ks_password_hash("secret-pass", h), KS_OK);
+    ks_user u = {.name = "a07", .role = KS_ROLE_agent, .shop = "s1",
+                 .team = "t1", .pwhash = h};
+    int64_t id = 0;
+    assert_int_equal(ks_store_user_add(f->s, &u, KT_T0, &id, NULL), KS_OK);
+    assert_true(id > 0);
+    ks_user g;
+    assert_int_equal(ks_store_user_get(f->s, "a07", &g), KS_OK);
+    assert_int_equal(g.id, id);
+    assert_string_equal(g.name, "a07");
+    assert_int_equal(g.role, KS_ROLE_agent);
+    assert_string_equal(g.shop, "s1");
+    assert_string_equal(g.team, "t1");
+    assert_string_equal(g.pwhash, h);
+    assert_int_equal(g.disabled, 0);
+    assert_int_equal(g.created_at, KT_T0);
+    ks_principal p;
+    ks_user_principal(&g, &p);
+    assert_int_equal(p.user_id, id);
+    assert_string_equal(p.name, "a07");
+    assert_string_equal(p.shop, "s1");
+    assert_string_equal(p.team, "t1");
+    ks_user_free(&g);
+    assert_int_equal(ks_store_user_get(f->s, "nobody", &g), KS_ENOENT);
+    assert_int_equal(ks_store_user_get(f->s, "bad name", &g), KS_ENOENT);
+    assert_int_equal(ks_store_user_get(f->s, NULL, &g), KS_ENOENT);
+}
+
+static void expect_refused(fx *f, ks_user u, int want, const char *where,
+                           const char *msg)
+{
+    ks_diags d = {0};
+    int64_t id = 7;
+    assert_int_equal(ks_store_user_add(f->s, &u, KT_T0, &id, &d), want);
+    assert_int_equal(id, 0);
+    if (!kt_has_diag(&d, 0, where, msg))
+        kt_print_diags(&d);
+    assert_true(kt_has_diag(&d, 0, where, msg));
+    assert_non_null(strstr(ks_store_errmsg(f->s), msg));
+    ks_diags_free(&d);
+}
+
+static void test_user_refused(void **state)
+{
+    fx *f = *state;
+    add_user(f->s, "root", KS_ROLE_admin, NULL, NULL);
+    expect_refused(f, (ks_user){.name = "root", .role = KS_ROLE_admin},
+                   KS_ESTATE, "name", "already exists");
+    expect_refused(f, (ks_user){.name = "root", .role = KS_ROLE_owner,
+                                .shop = "s1"},
+                   KS_ESTATE, "name", "already exists");
+    expect_refused(f, (ks_user){.name = "bad name", .role = KS_ROLE_admin},
+                   KS_EINVAL, "name", "not a user name");
+    expect_refused(f, (ks_user){.name = "", .role = KS_ROLE_admin},
+                   KS_EINVAL, "name", "not a user name");
+    expect_refused(f, (ks_user){.name = "名字", .role = KS_ROLE_admin},
+                   KS_EINVAL, "name", "not a user name");
+    expect_refused(f, (ks_user){.name = "x';DROP TABLE users;--",
+                                .role = KS_ROLE_admin},
+                   KS_EINVAL, "name", "not a user name");
+    char longname[80];
+    memset(longname, 'a', 64);
+    longname[64] = '\0';
+    expect_refused(f, (ks_user){.name = longname, .role = KS_ROLE_admin},
+                   KS_EINVAL, "name", "not a user name");
+    expect_refused(f, (ks_user){.name = "a1", .role = KS_ROLE_agent},
+                   KS_EINVAL, "shop", "belongs to one shop");
+    expect_refused(f, (ks_user){.name = "a1", .role = KS_ROLE_admin,
+                                .shop = "s1"},
+                   KS_EINVAL, "shop", "sees every shop");
+    expect_refused(f, (ks_user){.name = "a1", .role = (ks_role)9,
+                                .shop = "s1"},
+                   KS_EINVAL, "role", "unknown role");
+    expect_refused(f, (ks_user){.name = "a1", .role = KS_ROLE_agent,
+                                .shop = "s\n1"},
+                   KS_EINVAL, "shop", "shop name");
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM users"), 1);
+    memset(longname, 'a', 63);
+    longname[63] = '\0';
+    add_user(f->s, longname, KS_ROLE_owner, "店铺一", NULL);
+    add_user(f->s, "a.b-c_D9", KS_ROLE_lead, "s1", "售后组");
+}
+
+static void test_user_list_passwd_disable(void **state)
+{
+    fx *f = *state;
+    add_user(f->s, "zed", KS_ROLE_agent, "s1", NULL);
+    int64_t a = add_user(f->s, "amy", KS_ROLE_owner, "s1", NULL);
+    ks_user *us = NULL;
+    size_t n = 0;
+    assert_int_equal(ks_store_user_list(f->s, &us, &n), KS_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(us[0].name, "amy");
+    assert_string_equal(us[1].name, "zed");
+    assert_null(us[0].pwhash);
+    assert_null(us[0].team);
+    ks_users_free(us, n);
+
+    unsigned char sid[32] = {1};
+    assert_int_equal(ks_store_session_add(f->s, a, sid, "csrf1", KT_T0,
+                                          KT_T0 + HOUR), KS_OK);
+    assert_int_equal(ks_store_user_set_password(f->s, "amy", "$argon2id$x"),
+                     KS_OK);
+    ks_user g;
+    assert_int_equal(ks_store_user_get(f->s, "amy", &g), KS_OK);
+    assert_string_equal(g.pwhash, "$argon2id$x");
+    ks_user_free(&g);
+    ks_principal p;
+    /* a new password ends the old sessions */
+    assert_int_equal(ks_store_session_auth(f->s, sid, KT_T0, &p, NULL),
+                     KS_ENOENT);
+    assert_int_equal(ks_store_user_set_password(f->s, "nobody", "x"),
+                     KS_ENOENT);
+    assert_int_equal(ks_store_user_set_password(f->s, "amy", NULL), KS_OK);
+
+    assert_int_equal(ks_store_user_disable(f->s, "amy", 1), KS_OK);
+    assert_int_equal(ks_store_user_get(f->s, "amy", &g), KS_OK);
+    assert_int_equal(g.disabled, 1);
+    assert_null(g.pwhash);
+    ks_user_free(&g);
+    assert_int_equal(ks_store_user_disable(f->s, "amy", 0), KS_OK);
+    assert_int_equal(ks_store_user_disable(f->s, "nobody", 1), KS_ENOENT);
+}
+
+/* ---- tokens ------------------------------------------------------------------- */
+
+static void test_tokens(void **state)
+{
+    fx *f = *state;
+    int64_t uid = add_user(f->s, "a07", KS_ROLE_agent, "s1", "t1");
+    char text[KS_TOKEN_TEXT];
+    unsigned char h[32], h2[32], other[32];
+    assert_int_equal(ks_token_new(text, h), KS_OK);
+    int64_t tid = 0, tid2 = 0;
+    assert_int_equal(ks_store_token_add(f->s, uid, h, "chat tool", KT_T0,
+                                        KS_TIME_NONE, &tid), KS_OK);
+    assert_true(tid > 0);
+    ks_principal p;
+    unsigned char presented[32];
+    ks_token_hash(text, presented);
+    assert_int_equal(ks_store_token_auth(f->s, presented, KT_T0 + DAY, &p),
+                     KS_OK);
+    assert_int_equal(p.user_id, uid);
+    assert_string_equal(p.name, "a07");
+    assert_int_equal(p.role, KS_ROLE_agent);
+    assert_string_equal(p.shop, "s1");
+    assert_string_equal(p.team, "t1");
+    ks_token_hash("ks_wrong", other);
+    assert_int_equal(ks_store_token_auth(f->s, other, KT_T0, &p), KS_ENOENT);
+    assert_int_equal(p.user_id, 0);
+
+    /* expiring: valid before, unknown at and after the instant */
+    assert_int_equal(ks_token_new(text, h2), KS_OK);
+    assert_int_equal(ks_store_token_add(f->s, uid, h2, NULL, KT_T0,
+                                        KT_T0 + HOUR, &tid2), KS_OK);
+    assert_int_equal(ks_store_token_auth(f->s, h2, KT_T0 + HOUR - 1, &p),
+                     KS_OK);
+    assert_int_equal(ks_store_token_auth(f->s, h2, KT_T0 + HOUR, &p),
+                     KS_ENOENT);
+    assert_int_equal(ks_store_token_add(f->s, uid, other, NULL, KT_T0,
+                                        KT_T0, NULL), KS_EINVAL);
+    assert_int_equal(ks_store_token_add(f->s, 999, other, NULL, KT_T0,
+                                        KS_TIME_NONE, NULL), KS_ENOENT);
+    /* the same hash twice is refused, not a second credential */
+    assert_int_not_equal(ks_store_token_add(f->s, uid, h, NULL, KT_T0,
+                                            KS_TIME_NONE, NULL), KS_OK);
+
+    /* a disabled user's tokens stop, and come back when enabled */
+    assert_int_equal(ks_store_user_disable(f->s, "a07", 1), KS_OK);
+    assert_int_equal(ks_store_token_auth(f->s, h, KT_T0, &p), KS_ENOENT);
+    assert_int_equal(ks_store_user_disable(f->s, "a07", 0), KS_OK);
+    assert_int_equal(ks_store_token_auth(f->s, h, KT_T0, &p), KS_OK);
+
+    /* revoked */
+    assert_int_equal(ks_store_token_revoke(f->s, tid), KS_OK);
+    assert_int_equal(ks_store_token_revoke(f->s, tid), KS_OK);
+    assert_int_equal(ks_store_token_auth(f->s, h, KT_T0, &p), KS_ENOENT);
+    assert_int_equal(ks_store_token_revoke(f->s, 12345), KS_ENOENT);
+    assert_int_equal(ks_store_token_revoke(f->s, -1), KS_ENOENT);
+
+    /* listed without hashes; the plaintext is nowhere in the file */
+    int64_t uid2 = add_user(f->s, "boss", KS_ROLE_owner, "s1", NULL);
+    assert_int_equal(ks_store_token_add(f->s, uid2, other, "ci", KT_T0,
+                                        KS_TIME_NONE, NULL), KS_OK);
+    ks_token_row *rows = NULL;
+    size_t n = 0;
+    assert_int_equal(ks_store_token_list(f->s, uid, &rows, &n), KS_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].id, tid);
+    assert_string_equal(rows[0].user, "a07");
+    assert_string_equal(rows[0].label, "chat tool");
+    assert_int_equal(rows[0].revoked, 1);
+    assert_int_equal(rows[0].expires_at, KS_TIME_NONE);
+    assert_null(rows[1].label);
+    assert_int_equal(rows[1].expires_at, KT_T0 + HOUR);
+    assert_int_equal(rows[1].created_at, KT_T0);
+    ks_token_rows_free(rows, n);
+    assert_int_equal(ks_store_token_list(f->s, 0, &rows, &n), KS_OK);
+    assert_int_equal(n, 3);
+    ks_token_rows_free(rows, n);
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM tokens WHERE CAST(hash AS TEXT) LIKE '%%%s%%'"
+             " OR label LIKE '%%%s%%'", text + 3, text + 3);
+    assert_int_equal(raw_int(f->path, sql), 0);
+}
+
+/* ---- sessions ---------------------------------------------------------------- */
+
+static void test_sessions(void **state)
+{
+    fx *f = *state;
+    int64_t uid = add_user(f->s, "lead1", KS_ROLE_lead, "s1", "t1");
+    char text[KS_TOKEN_TEXT];
+    unsigned char sid[32], old[32];
+    assert_int_equal(ks_token_new(text, sid), KS_OK);
+    assert_int_equal(ks_token_new(text, old), KS_OK);
+    assert_int_equal(ks_store_session_add(f->s, uid, old, "c0", KT_T0,
+                                          KT_T0 + HOUR), KS_OK);
+    assert_int_equal(ks_store_session_add(f->s, uid, sid, "csrf-token-1",
+                                          KT_T0 + 2 * HOUR,
+                                          KT_T0 + 3 * HOUR), KS_OK);
+    /* the expired one was dropped when the new one came */
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sessions"), 1);
+    ks_principal p;
+    char csrf[64];
+    assert_int_equal(ks_store_session_auth(f->s, sid, KT_T0 + 2 * HOUR, &p,
+                                           csrf), KS_OK);
+    assert_string_equal(p.name, "lead1");
+    assert_int_equal(p.role, KS_ROLE_lead);
+    assert_string_equal(csrf, "csrf-token-1");
+    assert_int_equal(ks_store_session_auth(f->s, sid, KT_T0 + 3 * HOUR, &p,
+                                           csrf), KS_ENOENT);
+    assert_string_equal(csrf, "");
+    assert_int_equal(ks_store_session_auth(f->s, old, KT_T0, &p, csrf),
+                     KS_ENOENT);
+    /* disabled users' sessions end */
+    assert_int_equal(ks_store_user_disable(f->s, "lead1", 1), KS_OK);
+    assert_int_equal(ks_store_session_auth(f->s, sid, KT_T0 + 2 * HOUR, &p,
+                                           csrf), KS_ENOENT);
+    assert_int_equal(ks_store_user_disable(f->s, "lead1", 0), KS_OK);
+    assert_int_equal(ks_store_session_add(f->s, uid, sid, "c2", KT_T0,
+                                          KT_T0 + HOUR), KS_OK);
+    assert_int_equal(ks_store_session_end(f->s, sid), KS_OK);
+    assert_int_equal(ks_store_session_end(f->s, sid), KS_OK);
+    assert_int_equal(ks_store_session_auth(f->s, sid, KT_T0, &p, NULL),
+                     KS_ENOENT);
+    /* refused arguments */
+    assert_int_equal(ks_store_session_add(f->s, uid, sid, "has space",
+                                          KT_T0, KT_T0 + HOUR), KS_EINVAL);
+    assert_int_equal(ks_store_session_add(f->s, uid, sid, "", KT_T0,
+                                          KT_T0 + HOUR), KS_EINVAL);
+    assert_int_equal(ks_store_session_add(f->s, uid, sid, "c", KT_T0,
+                                          KT_T0), KS_EINVAL);
+    assert_int_equal(ks_store_session_add(f->s, 999, sid, "c", KT_T0,
+                                          KT_T0 + HOUR), KS_ENOENT);
+}
+
+/* ---- migration 2 on a version 1 database --------------------------------- */
+
+static void raw_exec(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+        fprintf(stderr, "raw sql failed: %s: %s\n", sql, err);
+    assert_null(err);
+    sqlite3_close(db);
+}
+
+static void test_migration_from_v1(void **state)
+{
+    fx *f = *state;
+    ks_case c;
+    ks_case_init(&c);
+    c.customer = strdup("b1");
+    assert_int_equal(ks_store_case_create(f->s, &c, "t", KT_T0, NULL), KS_OK);
+    ks_store_close(f->s);
+    f->s = NULL;
+    /* back to what a version 1 database looked like */
+    raw_exec(f->path, "DROP TABLE findings; DROP TABLE conversations;"
+                      " DROP TABLE sessions; DROP TABLE tokens;"
+                      " DROP TABLE users; UPDATE meta SET schema_version = 1");
+    ks_diags d = {0};
+    assert_int_equal(ks_store_open(f->path, &f->s, &d), KS_OK);
+    ks_diags_free(&d);
+    assert_int_equal(raw_int(f->path, "SELECT schema_version FROM meta"), 2);
+    ks_case got;
+    assert_int_equal(ks_store_case_get(f->s, c.id, &got), KS_OK);
+    assert_string_equal(got.customer, "b1");
+    ks_case_free(&got);
+    ks_case_free(&c);
+    add_user(f->s, "root", KS_ROLE_admin, NULL, NULL);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_can_see),
+        cmocka_unit_test(test_password),
+        cmocka_unit_test(test_token),
+        cmocka_unit_test(test_mask_phones),
+        cmocka_unit_test(test_mask_near_misses),
+        cmocka_unit_test(test_mask_addresses),
+        cmocka_unit_test(test_mask_errors),
+        T(test_user_add_get),
+        T(test_user_refused),
+        T(test_user_list_passwd_disable),
+        T(test_tokens),
+        T(test_sessions),
+        T(test_migration_from_v1),
+    };
+#undef T
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
