@@ -29,6 +29,17 @@ CACHE = tempfile.mkdtemp(prefix="kesu-http-cache.")
 atexit.register(shutil.rmtree, CACHE, True)
 
 
+# Set by a test to check every response against api/openapi.yaml.
+SPEC = None
+
+
+def use_openapi(src):
+    global SPEC
+    from openapi_check import OpenAPI
+    SPEC = OpenAPI(os.path.join(src, "api", "openapi.yaml"))
+    return SPEC
+
+
 class Server:
     """A running `kesu serve`; stop() sends SIGTERM and returns the exit
     status."""
@@ -71,11 +82,18 @@ class Server:
             body = body.encode()
         c = self.conn()
         try:
-            c.request(method, path, body=body, headers=h)
+            chunked = h.get("Transfer-Encoding") == "chunked"
+            c.request(method, path, body=body, headers=h,
+                      encode_chunked=chunked)
             resp = c.getresponse()
             raw = resp.read()
             hdrs = {k.lower(): v for k, v in resp.getheaders()}
-            return resp.status, hdrs, parse(raw)
+            body = parse(raw)
+            if SPEC is not None:
+                why = SPEC.check(method, path, resp.status, body)
+                check(why is None, "response conforms to api/openapi.yaml",
+                      why)
+            return resp.status, hdrs, body
         finally:
             c.close()
 

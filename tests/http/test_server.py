@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 
-from kesu_http import Runner, Server, check, expect_error, parse
+from kesu_http import Runner, Server, check, expect_error, use_openapi, parse
 
 TOKEN = "ks_" + "A" * 43
 
@@ -136,6 +136,7 @@ def sigterm(srv):
 def main():
     kesu, src = sys.argv[1], sys.argv[2]
     t = Runner()
+    use_openapi(src)
     srv = Server(kesu, src)
     try:
         t.run("health", health, srv)
