@@ -10,6 +10,9 @@
 
 static const srv_route routes[] = {
     {M_GET, "/api/v1/health", h_health, NULL, 0},
+    {M_POST, "/api/v1/login", h_login, NULL, 0},
+    {M_POST, "/api/v1/logout", h_logout, NULL, R_AUTH},
+    {M_GET, "/api/v1/me", h_me, NULL, R_AUTH},
     {M_POST, "/api/v1/guard", h_guard, NULL, R_AUTH},
 };
 

@@ -209,5 +209,8 @@ int srv_opt_string(srv_req *r, const struct cJSON *obj, const char *key,
 /* ---- handlers ------------------------------------------------------- */
 void h_health(srv_req *r);
 void h_guard(srv_req *r);
+void h_login(srv_req *r);
+void h_logout(srv_req *r);
+void h_me(srv_req *r);
 
 #endif
