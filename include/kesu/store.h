@@ -224,6 +224,75 @@ KS_API int ks_store_session_auth(ks_store *s, const unsigned char id_hash[32],
 /* Ending an unknown session is no error (logging out twice). */
 KS_API int ks_store_session_end(ks_store *s, const unsigned char id_hash[32]);
 
+/*
+ * Imported conversations (SPEC 3.1) with their QA results (SPEC 3.2), for
+ * the incident list and the scorecards. Days are local dates, "YYYY-MM-DD",
+ * in China Standard Time (UTC+8 all year, the zone of the shops kesu
+ * serves); a finding's day is that of its message (or of the nearest
+ * earlier timed message), a conversation's that of its first timed
+ * message.
+ */
+
+/* Stores c (its raw JSON text conv_json), its result r (result_json, the
+ * SPEC 3.2 line) and one row per finding, in one transaction. An id
+ * already stored is left as it was: *created (if not NULL) is 0 then, 1
+ * when written. KS_EINVAL when a finding names a message c does not
+ * have. */
+KS_API int ks_store_conv_put(ks_store *s, const ks_conv *c,
+                             const char *conv_json, const ks_result *r,
+                             const char *result_json, int64_t now,
+                             int *created);
+/* The stored texts of conversation id (any out pointer may be NULL; shop
+ * and agent are NULL when the conversation had none); KS_ENOENT. Free
+ * each with ks_free(). */
+KS_API int ks_store_conv_get(ks_store *s, const char *id, char **conv_json,
+                             char **result_json, char **shop, char **agent);
+
+typedef struct ks_finding_filter {
+    const char *shop, *agent;        /* NULL any */
+    int code;                        /* ks_incident, -1 any (0 is attitude) */
+    char level;                      /* 'A', 'B' or 'C'; 0 any */
+    const char *day_from, *day_to;   /* "YYYY-MM-DD", inclusive; NULL open */
+    size_t limit;                    /* 0 = 100 */
+    size_t offset;
+} ks_finding_filter;
+/* Matches everything: start from it and set what you filter on. */
+#define KS_FINDING_FILTER_ANY {NULL, NULL, -1, 0, NULL, NULL, 0, 0}
+
+typedef struct ks_finding_row {
+    int64_t id;
+    char *conv_id, *shop, *agent;    /* shop, agent NULL when none */
+    char *rule;                      /* the rule that fired */
+    ks_incident code;
+    char level;                      /* 'A', 'B', 'C' */
+    size_t msg;                      /* index into the conversation */
+    uint32_t start, end;             /* code points in that message */
+    int64_t at;                      /* KS_TIME_NONE when untimed */
+    char day[11];                    /* "" when untimed */
+} ks_finding_row;
+
+/* Findings matching f (NULL: all), newest first (then by id, descending;
+ * untimed last). A malformed day is KS_EINVAL. */
+KS_API int ks_store_findings_list(ks_store *s, const ks_finding_filter *f,
+                                  ks_finding_row **rows, size_t *n);
+KS_API void ks_finding_rows_free(ks_finding_row *rows, size_t n);
+
+/* One agent's scorecard over a span of days. */
+typedef struct ks_agent_score {
+    char *shop, *agent;              /* NULL when none */
+    int64_t convs;                   /* conversations judged */
+    int64_t findings[3];             /* by level: [0] A, [1] B, [2] C */
+} ks_agent_score;
+
+/* Per (shop, agent), ordered by shop then agent, over the conversations
+ * of shop (NULL: every shop) whose day lies in [day_from, day_to] (NULL:
+ * open; untimed conversations count only when both are NULL). Findings
+ * count with their conversation. */
+KS_API int ks_store_agent_scores(ks_store *s, const char *shop,
+                                 const char *day_from, const char *day_to,
+                                 ks_agent_score **rows, size_t *n);
+KS_API void ks_agent_scores_free(ks_agent_score *rows, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

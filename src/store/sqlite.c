@@ -3,8 +3,8 @@
  * statement cache, transactions and the binding helpers. The SQL text is
  * in sqlite_sql.c; the operations live in sqlite_case.c (writes and
  * loads), sqlite_query.c (lists, due promises, counts),
- * sqlite_audit.c (the hash chain) and sqlite_account.c (users, tokens,
- * sessions).
+ * sqlite_audit.c (the hash chain), sqlite_account.c (users, tokens,
+ * sessions) and sqlite_conv.c (imported conversations and findings).
  */
 #include <stdio.h>
 #include <string.h>
@@ -300,8 +300,10 @@ static void sq_close(ks_store *s)
     ks_sqlite *q = ks_sq(s);
     for (int i = 0; i < SQ_NSTMT; i++)
         sqlite3_finalize(q->stmt[i]);
-    for (int i = 0; i < KS_SQ_LIST_VARIANTS; i++)
+    for (int i = 0; i < KS_SQ_LIST_VARIANTS; i++) {
         sqlite3_finalize(q->list[i]);
+        sqlite3_finalize(q->findings[i]);
+    }
     sqlite3_close(q->db);
     ks_free(q);
 }
@@ -334,6 +336,10 @@ static const ks_store_ops g_sqlite_ops = {
     .session_add = ks_sq_session_add,
     .session_auth = ks_sq_session_auth,
     .session_end = ks_sq_session_end,
+    .conv_put = ks_sq_conv_put,
+    .conv_get = ks_sq_conv_get,
+    .findings_list = ks_sq_findings_list,
+    .agent_scores = ks_sq_agent_scores,
 };
 
 int ks_sqlite_open(const char *path, ks_store **out, ks_diags *d)

@@ -38,6 +38,9 @@ typedef enum ks_sq_id {
     SQ_USER_DISABLE, SQ_USER_SESSIONS_END,
     SQ_TOKEN_INSERT, SQ_TOKEN_AUTH, SQ_TOKEN_REVOKE, SQ_TOKEN_LIST,
     SQ_SESSION_PURGE, SQ_SESSION_INSERT, SQ_SESSION_AUTH, SQ_SESSION_DELETE,
+    /* conversations (sqlite_conv.c) */
+    SQ_CONVERSATION_INSERT, SQ_CONVERSATION_SELECT, SQ_FINDING_INSERT,
+    SQ_SCORES_SHOP, SQ_SCORES_ALL,
     SQ_NSTMT
 } ks_sq_id;
 
@@ -55,6 +58,7 @@ typedef struct ks_sqlite {
     sqlite3 *db;
     sqlite3_stmt *stmt[SQ_NSTMT];
     sqlite3_stmt *list[KS_SQ_LIST_VARIANTS];
+    sqlite3_stmt *findings[KS_SQ_LIST_VARIANTS];  /* by filter bits too */
     int last_rc;                /* extended code of the last failure */
 } ks_sqlite;
 
@@ -132,5 +136,15 @@ int ks_sq_session_add(ks_store *s, int64_t user_id,
 int ks_sq_session_auth(ks_store *s, const unsigned char id_hash[32],
                        int64_t now, ks_principal *out, char csrf_out[64]);
 int ks_sq_session_end(ks_store *s, const unsigned char id_hash[32]);
+int ks_sq_conv_put(ks_store *s, const ks_conv *c, const char *conv_json,
+                   const ks_result *r, const char *result_json, int64_t now,
+                   int *created);
+int ks_sq_conv_get(ks_store *s, const char *id, char **conv_json,
+                   char **result_json, char **shop, char **agent);
+int ks_sq_findings_list(ks_store *s, const ks_finding_filter *f,
+                        int64_t at_from, int64_t at_to,
+                        ks_finding_row **rows, size_t *n);
+int ks_sq_agent_scores(ks_store *s, const char *shop, int64_t at_from,
+                       int64_t at_to, ks_agent_score **rows, size_t *n);
 
 #endif

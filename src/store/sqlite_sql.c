@@ -145,6 +145,13 @@ const int ks_sq_schema_version =
 #define USER_COLS "id, name, role, shop, team, disabled, created_at"
 #define PRINCIPAL_COLS "u.id, u.name, u.role, u.shop, u.team"
 
+/* Scorecards: ?2 and ?3 bound the conversations' start (NULL: open). */
+#define SCORE_COLS                                                     \
+    "shop, agent, count(*), total(n_a), total(n_b), total(n_c)"
+#define SCORE_DAYS                                                     \
+    "(?2 IS NULL OR started_at >= ?2) AND (?3 IS NULL OR started_at < ?3)" \
+    " GROUP BY shop, agent ORDER BY shop, agent"
+
 const char *const ks_sq_sql[SQ_NSTMT] = {
     [SQ_BEGIN] = "BEGIN IMMEDIATE",
     [SQ_BEGIN_READ] = "BEGIN",
@@ -249,4 +256,20 @@ const char *const ks_sq_sql[SQ_NSTMT] = {
         " ON u.id = s.user_id WHERE s.hash = ?1 AND s.expires_at > ?2"
         " AND u.disabled = 0",
     [SQ_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = ?1",
+    /* ---- conversations ---- */
+    [SQ_CONVERSATION_INSERT] =
+        "INSERT INTO conversations (id, shop, agent, customer, started_at,"
+        " day, risk, causes, n_a, n_b, n_c, conv_json, result_json,"
+        " imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+        " ?11, ?12, ?13, ?14) ON CONFLICT (id) DO NOTHING",
+    [SQ_CONVERSATION_SELECT] = "SELECT conv_json, result_json, shop, agent"
+                               " FROM conversations WHERE id = ?1",
+    [SQ_FINDING_INSERT] =
+        "INSERT INTO findings (conv_id, shop, agent, code, level, rule, msg,"
+        " span_start, span_end, at, day) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+        " ?8, ?9, ?10, ?11)",
+    [SQ_SCORES_SHOP] = "SELECT " SCORE_COLS " FROM conversations"
+                       " WHERE shop = ?1 AND " SCORE_DAYS,
+    [SQ_SCORES_ALL] = "SELECT " SCORE_COLS " FROM conversations"
+                      " WHERE " SCORE_DAYS,
 };

@@ -68,6 +68,19 @@ typedef struct ks_store_ops {
     int (*session_auth)(ks_store *s, const unsigned char id_hash[32],
                         int64_t now, ks_principal *out, char csrf_out[64]);
     int (*session_end)(ks_store *s, const unsigned char id_hash[32]);
+    /* Conversations (store_conv.c checked c, r and the texts). */
+    int (*conv_put)(ks_store *s, const ks_conv *c, const char *conv_json,
+                    const ks_result *r, const char *result_json, int64_t now,
+                    int *created);
+    int (*conv_get)(ks_store *s, const char *id, char **conv_json,
+                    char **result_json, char **shop, char **agent);
+    /* f's limit resolved (never 0) and its days turned into times:
+     * at_from <= at < at_to, each KS_TIME_NONE when open. */
+    int (*findings_list)(ks_store *s, const ks_finding_filter *f,
+                         int64_t at_from, int64_t at_to,
+                         ks_finding_row **rows, size_t *n);
+    int (*agent_scores)(ks_store *s, const char *shop, int64_t at_from,
+                        int64_t at_to, ks_agent_score **rows, size_t *n);
 } ks_store_ops;
 
 struct ks_store {
@@ -88,6 +101,11 @@ void ks_store_seterr(ks_store *s, const char *fmt, ...)
  * did not, and returns rc. */
 void ks_store_fresh(ks_store *s);
 int ks_store_explain(ks_store *s, int rc, const ks_diags *d, size_t from);
+
+/* Local days (store.h: UTC+8): ms -> "YYYY-MM-DD" ("" for KS_TIME_NONE);
+ * "YYYY-MM-DD" -> the ms its day starts at, KS_EINVAL when malformed. */
+void ks_store_day(int64_t ms, char out[11]);
+int ks_store_day_start(const char *day, int64_t *ms);
 
 /* Backends' constructors: path or conninfo without the scheme prefix. */
 int ks_sqlite_open(const char *path, ks_store **out, ks_diags *d);

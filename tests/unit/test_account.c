@@ -587,6 +587,294 @@ static void test_migration_from_v1(void **state)
     add_user(f->s, "root", KS_ROLE_admin, NULL, NULL);
 }
 
+/* ---- conversations and findings ------------------------------------------- */
+
+/* A conversation of 4 messages at t0 + 0, 60 s, untimed, 120 s (seconds
+ * after KT_T0 shifted by `shift` seconds). */
+static void make_conv(ks_conv *c, const char *id, const char *shop,
+                      const char *agent, int shift)
+{
+    kt_line l[] = {{'c', shift, "你好"},
+                   {'a', shift + 60, "呵呵"},
+                   {'a', -1, "去淘宝"},
+                   {'c', shift + 120, "好"}};
+    kt_conv(c, l);
+    ks_free(c->id);
+    ks_free(c->agent);
+    c->id = ks_strdup(id);
+    c->shop = shop ? ks_strdup(shop) : NULL;
+    c->agent = agent ? ks_strdup(agent) : NULL;
+}
+
+static void put(fx *f, const char *id, const char *shop, const char *agent,
+                int shift, const ks_finding *fs, size_t nf, int want_created)
+{
+    ks_conv c;
+    make_conv(&c, id, shop, agent, shift);
+    ks_result r = {.risk = KS_RISK_high, .causes = 1u << KS_CAUSE_service,
+                   .findings = (ks_finding *)fs, .nfindings = nf};
+    char json[128], res[128];
+    snprintf(json, sizeof json, "{\"id\":\"%s\"}", id);
+    snprintf(res, sizeof res, "{\"conversation\":\"%s\"}", id);
+    int created = -1;
+    assert_int_equal(ks_store_conv_put(f->s, &c, json, &r, res, KT_T0,
+                                       &created), KS_OK);
+    assert_int_equal(created, want_created);
+    ks_conv_free(&c);
+}
+
+static const ks_finding g_att = {KS_INC_attitude, "rude", "别这样", 1, 0, 2};
+static const ks_finding g_div = {KS_INC_diversion, "div", "不要引流", 2, 1,
+                                 3};
+static const ks_finding g_slow = {KS_INC_slow_response, "slow", "快点", 3, 0,
+                                  1};
+static const ks_finding g_shirk = {KS_INC_shirking, "shirk", "解决", 1, 0, 1};
+
+static void test_conv_put_get(void **state)
+{
+    fx *f = *state;
+    ks_finding fs[] = {g_att, g_div};
+    put(f, "c-1", "s1", "a1", 0, fs, 2, 1);
+    char *cj = NULL, *rj = NULL, *shop = NULL, *agent = NULL;
+    assert_int_equal(ks_store_conv_get(f->s, "c-1", &cj, &rj, &shop, &agent),
+                     KS_OK);
+    assert_string_equal(cj, "{\"id\":\"c-1\"}");
+    assert_string_equal(rj, "{\"conversation\":\"c-1\"}");
+    assert_string_equal(shop, "s1");
+    assert_string_equal(agent, "a1");
+    ks_free(cj);
+    ks_free(rj);
+    ks_free(shop);
+    ks_free(agent);
+    assert_int_equal(ks_store_conv_get(f->s, "c-1", NULL, &rj, NULL, NULL),
+                     KS_OK);
+    assert_non_null(rj);
+    ks_free(rj);
+    rj = (char *)1;
+    assert_int_equal(ks_store_conv_get(f->s, "nope", NULL, &rj, NULL, NULL),
+                     KS_ENOENT);
+    assert_null(rj);
+
+    /* idempotent: the same id again changes nothing */
+    ks_conv c;
+    make_conv(&c, "c-1", "s2", "zz", 999);
+    ks_result r = {.findings = fs, .nfindings = 1};
+    int created = -1;
+    assert_int_equal(ks_store_conv_put(f->s, &c, "{\"other\":1}", &r, "{}",
+                                       KT_T0, &created), KS_OK);
+    assert_int_equal(created, 0);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM findings"), 2);
+    assert_int_equal(ks_store_conv_get(f->s, "c-1", &cj, NULL, &shop, NULL),
+                     KS_OK);
+    assert_string_equal(cj, "{\"id\":\"c-1\"}");
+    assert_string_equal(shop, "s1");
+    ks_free(cj);
+    ks_free(shop);
+
+    /* a finding outside the conversation: refused, nothing written */
+    ks_free(c.id);
+    c.id = ks_strdup("c-2");
+    ks_finding bad = g_att;
+    bad.msg = 4;
+    r.findings = &bad;
+    assert_int_equal(ks_store_conv_put(f->s, &c, "{}", &r, "{}", KT_T0,
+                                       &created), KS_EINVAL);
+    assert_int_equal(created, 0);
+    assert_int_equal(ks_store_conv_get(f->s, "c-2", NULL, NULL, NULL, NULL),
+                     KS_ENOENT);
+    assert_int_equal(ks_store_conv_put(f->s, &c, NULL, &r, "{}", KT_T0,
+                                       NULL), KS_EINVAL);
+    ks_conv_free(&c);
+
+    /* no shop, no agent, no time at all */
+    kt_line l[] = {{'a', -1, "呵呵"}};
+    kt_conv(&c, l);
+    ks_free(c.agent);
+    c.agent = NULL;
+    r.findings = (ks_finding[]){{KS_INC_attitude, "rude", "", 0, 0, 2}};
+    assert_int_equal(ks_store_conv_put(f->s, &c, "{}", &r, "{}", KT_T0,
+                                       &created), KS_OK);
+    assert_int_equal(created, 1);
+    assert_int_equal(ks_store_conv_get(f->s, "t-1", NULL, NULL, &shop,
+                                       &agent), KS_OK);
+    assert_null(shop);
+    assert_null(agent);
+    ks_conv_free(&c);
+    ks_finding_row *rows;
+    size_t n;
+    ks_finding_filter any = KS_FINDING_FILTER_ANY;
+    assert_int_equal(ks_store_findings_list(f->s, &any, &rows, &n), KS_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(rows[2].conv_id, "t-1");   /* untimed last */
+    assert_int_equal(rows[2].at, KS_TIME_NONE);
+    assert_string_equal(rows[2].day, "");
+    ks_finding_rows_free(rows, n);
+}
+
+/* Seeds: s1/a1 on 06-05 (attitude, diversion), s1/a2 on 06-05 late
+ * (slow), s1/a1 on 06-06 (shirking), s2/a1 on 06-06 (attitude). */
+static void seed_findings(fx *f)
+{
+    ks_finding f1[] = {g_att, g_div}, f2[] = {g_slow}, f3[] = {g_shirk},
+               f4[] = {g_att};
+    put(f, "c-1", "s1", "a1", 0, f1, 2, 1);
+    /* 23:57:59 local: its message at +120 s is 23:59:59, still 06-05 */
+    put(f, "c-2", "s1", "a2", 14 * 3600 - 121, f2, 1, 1);
+    put(f, "c-3", "s1", "a1", 14 * 3600, f3, 1, 1);   /* 06-06 00:00 */
+    put(f, "c-4", "s2", "a1", 20 * 3600, f4, 1, 1);
+    put(f, "c-5", "s1", "a3", 3600, NULL, 0, 1);      /* clean */
+}
+
+static size_t list(fx *f, ks_finding_filter flt, const char *want_convs)
+{
+    ks_finding_row *rows = NULL;
+    size_t n = 0;
+    assert_int_equal(ks_store_findings_list(f->s, &flt, &rows, &n), KS_OK);
+    char got[256] = "";
+    for (size_t i = 0; i < n; i++) {
+        strcat(got, i ? " " : "");
+        strcat(got, rows[i].conv_id);
+    }
+    if (strcmp(got, want_convs))
+        fprintf(stderr, "    findings: got \"%s\", want \"%s\"\n", got,
+                want_convs);
+    assert_string_equal(got, want_convs);
+    ks_finding_rows_free(rows, n);
+    return n;
+}
+
+static void test_findings_filters(void **state)
+{
+    fx *f = *state;
+    seed_findings(f);
+    const ks_finding_filter any = KS_FINDING_FILTER_ANY;
+    ks_finding_filter g;
+    list(f, any, "c-4 c-3 c-2 c-1 c-1");
+    g = any, g.shop = "s1";
+    list(f, g, "c-3 c-2 c-1 c-1");
+    g = any, g.agent = "a1";
+    list(f, g, "c-4 c-3 c-1 c-1");
+    g = any, g.shop = "s1", g.agent = "a1";
+    list(f, g, "c-3 c-1 c-1");
+    g = any, g.code = KS_INC_attitude;
+    list(f, g, "c-4 c-1");
+    g = any, g.code = KS_INC_attitude, g.shop = "s2";
+    list(f, g, "c-4");
+    g = any, g.level = 'B';
+    list(f, g, "c-3");
+    g = any, g.level = 'C';
+    list(f, g, "c-2");
+    g = any, g.level = 'A', g.code = KS_INC_diversion;
+    list(f, g, "c-1");
+    g = any, g.level = 'B', g.code = KS_INC_diversion;
+    list(f, g, "");
+    g = any, g.day_from = "2024-06-06";
+    list(f, g, "c-4 c-3");
+    g = any, g.day_to = "2024-06-05";
+    list(f, g, "c-2 c-1 c-1");
+    g = any, g.day_from = "2024-06-05", g.day_to = "2024-06-05",
+    g.shop = "s1", g.agent = "a2";
+    list(f, g, "c-2");
+    g = any, g.limit = 2;
+    list(f, g, "c-4 c-3");
+    g = any, g.limit = 2, g.offset = 2;
+    list(f, g, "c-2 c-1");
+    g = any, g.offset = 10;
+    list(f, g, "");
+    g = any, g.shop = "s1' OR '1'='1";
+    list(f, g, "");
+
+    /* the row's fields */
+    ks_finding_row *rows;
+    size_t n;
+    g = any, g.code = KS_INC_diversion;
+    assert_int_equal(ks_store_findings_list(f->s, &g, &rows, &n), KS_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(rows[0].rule, "div");
+    assert_string_equal(rows[0].shop, "s1");
+    assert_string_equal(rows[0].agent, "a1");
+    assert_int_equal(rows[0].level, 'A');
+    assert_int_equal(rows[0].msg, 2);
+    assert_int_equal(rows[0].start, 1);
+    assert_int_equal(rows[0].end, 3);
+    /* message 2 is untimed: it takes message 1's time */
+    assert_int_equal(rows[0].at, KT_T0 + 60000);
+    assert_string_equal(rows[0].day, "2024-06-05");
+    ks_finding_rows_free(rows, n);
+    g = any, g.level = 'C';
+    assert_int_equal(ks_store_findings_list(f->s, &g, &rows, &n), KS_OK);
+    assert_string_equal(rows[0].day, "2024-06-05");   /* 23:59:59 */
+    ks_finding_rows_free(rows, n);
+    g = any, g.level = 'B';
+    assert_int_equal(ks_store_findings_list(f->s, &g, &rows, &n), KS_OK);
+    assert_string_equal(rows[0].day, "2024-06-06");
+    ks_finding_rows_free(rows, n);
+    assert_int_equal(ks_store_findings_list(f->s, NULL, &rows, &n), KS_OK);
+    assert_int_equal(n, 5);
+    ks_finding_rows_free(rows, n);
+
+    /* refused filters */
+    static const char *const bad_days[] = {"2024-6-5", "2024-02-30",
+                                           "2024-13-01", "yesterday",
+                                           "2024-06-05'", ""};
+    for (size_t i = 0; i < sizeof bad_days / sizeof bad_days[0]; i++) {
+        g = any, g.day_from = bad_days[i];
+        assert_int_equal(ks_store_findings_list(f->s, &g, &rows, &n),
+                         KS_EINVAL);
+        assert_null(rows);
+    }
+    g = any, g.level = 'D';
+    assert_int_equal(ks_store_findings_list(f->s, &g, &rows, &n), KS_EINVAL);
+    g = any, g.code = KS_INC_COUNT;
+    assert_int_equal(ks_store_findings_list(f->s, &g, &rows, &n), KS_EINVAL);
+    /* the plan uses an index for each filter */
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master"
+                                      " WHERE type = 'index' AND"
+                                      " tbl_name = 'findings'"), 6);
+}
+
+static void test_agent_scores(void **state)
+{
+    fx *f = *state;
+    seed_findings(f);
+    ks_agent_score *sc = NULL;
+    size_t n = 0;
+    assert_int_equal(ks_store_agent_scores(f->s, "s1", NULL, NULL, &sc, &n),
+                     KS_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(sc[0].agent, "a1");
+    assert_int_equal(sc[0].convs, 2);
+    assert_int_equal(sc[0].findings[0], 2);
+    assert_int_equal(sc[0].findings[1], 1);
+    assert_int_equal(sc[0].findings[2], 0);
+    assert_string_equal(sc[1].agent, "a2");
+    assert_int_equal(sc[1].findings[2], 1);
+    assert_string_equal(sc[2].agent, "a3");
+    assert_int_equal(sc[2].convs, 1);
+    assert_int_equal(sc[2].findings[0] + sc[2].findings[1] +
+                         sc[2].findings[2], 0);
+    ks_agent_scores_free(sc, n);
+    assert_int_equal(ks_store_agent_scores(f->s, "s1", "2024-06-06",
+                                           "2024-06-06", &sc, &n), KS_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(sc[0].agent, "a1");
+    assert_int_equal(sc[0].convs, 1);
+    assert_int_equal(sc[0].findings[1], 1);
+    ks_agent_scores_free(sc, n);
+    assert_int_equal(ks_store_agent_scores(f->s, NULL, NULL, NULL, &sc, &n),
+                     KS_OK);
+    assert_int_equal(n, 4);
+    assert_string_equal(sc[3].shop, "s2");
+    assert_string_equal(sc[3].agent, "a1");
+    ks_agent_scores_free(sc, n);
+    assert_int_equal(ks_store_agent_scores(f->s, "nope", NULL, NULL, &sc,
+                                           &n), KS_OK);
+    assert_int_equal(n, 0);
+    ks_agent_scores_free(sc, n);
+    assert_int_equal(ks_store_agent_scores(f->s, NULL, "06-06", NULL, &sc,
+                                           &n), KS_EINVAL);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -605,6 +893,9 @@ int main(void)
         T(test_tokens),
         T(test_sessions),
         T(test_migration_from_v1),
+        T(test_conv_put_get),
+        T(test_findings_filters),
+        T(test_agent_scores),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
