@@ -13,6 +13,7 @@ int cmd_qa(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 
 /* Table-driven option parsing: long options only ("--name value" or
  * "--name=value"); positional arguments are collected in order. */

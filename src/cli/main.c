@@ -15,6 +15,7 @@ static const struct {
     {"case", cmd_case, "work complaint cases through the after-sales flow"},
     {"import", cmd_import, "turn complaint conversations into cases"},
     {"serve", cmd_serve, "run the HTTP API (reply guard, imports, incidents)"},
+    {"user", cmd_user, "accounts and API tokens for kesu serve"},
 };
 
 static void usage(FILE *f)

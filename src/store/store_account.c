@@ -75,8 +75,8 @@ static int check_user(const ks_user *u, ks_diags *d)
                                    "agents, leads and owners");
         rc = KS_EINVAL;
     } else if (u->role != KS_ROLE_admin && !u->shop) {
-        ks_diags_add(d, 0, "shop", "a %s belongs to one shop: give it",
-                     ks_role_name(u->role));
+        ks_diags_add(d, 0, "shop", "the role %s belongs to one shop: "
+                                   "give the shop", ks_role_name(u->role));
         rc = KS_EINVAL;
     }
     if (u->pwhash && strnlen(u->pwhash, KS_PWHASH_MAX) >= KS_PWHASH_MAX) {
