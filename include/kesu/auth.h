@@ -74,8 +74,11 @@ KS_API void ks_token_hash(const char *text, unsigned char hash[32]);
 
 /* Masks personal data in a UTF-8 text for display and logs: mainland
  * mobile numbers (1[3-9]x, 11 digits, with or without separators) become
- * 138****5678, and detailed addresses (…省/市/区/县…路/街/号/栋/室) keep
- * only their first region. Returns a new string in *out. */
+ * 138****5678, and detailed addresses keep everything up to the district
+ * or county (四川省成都市武侯区****): the street, number and room go. The
+ * exact rules, and what is deliberately left alone (tracking numbers,
+ * "18号发货"), are at the top of src/auth/mask.c. Returns a new string in
+ * *out. */
 KS_API int ks_mask_personal(const char *text, size_t len, char **out);
 
 #ifdef __cplusplus
