@@ -1,31 +1,34 @@
 /*
- * Parallel `kesu qa --format jsonl`: the main thread reads lines into
- * batches and writes finished batches in input order; worker threads, one
- * scanner each, judge whole batches into private output and error
+ * Parallel `kesu qa --format jsonl`: the main thread reads the input in
+ * big blocks straight into batches, cut after a batch's last '\n' (the
+ * rest starts the next batch), counts their lines and writes finished
+ * batches in input order; worker threads, one scanner each, split their
+ * batch into lines, parse and judge them into private output and error
  * buffers. A ring of batches bounds memory whatever the input size.
  *
- * A line too long to keep is stored in its batch as a one-byte marker so
- * its error is reported in order with the others.
+ * A line longer than --max-line whose end is not in sight is skipped by
+ * the reader without being kept: it stands alone in a batch of no bytes
+ * marked too_long, so its error is reported in order with the others.
  */
 #include "qa_stream.h"
 #include "report.h"
-#include "../io/lines.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define BATCH_BYTES (1u << 20)
-#define BATCH_LINES 4096
-#define TOO_LONG '\x01'
 
 enum { FREE, FILLED, WORKING, DONE };
 
 typedef struct batch {
-    char *data;                 /* lines, each ended by '\n' */
+    char *data;                 /* whole input lines; only the input's
+                                   last line may lack its '\n' */
     size_t len, cap;
     size_t first_line;          /* number of the batch's first line */
+    int too_long;               /* len == 0: line first_line is too long */
     char *out, *err;            /* results (open_memstream buffers) */
     size_t outlen, errlen;
     ks_stream_stats st;
@@ -65,15 +68,20 @@ static void judge_batch(pool *pl, batch *b, ks_scanner *sc, ks_conv_buf *cb,
         return;
     }
     size_t lineno = b->first_line;
+    if (b->too_long)
+        ks_qa_report_too_long(err, pl->name, lineno, pl->max_line, &b->st);
     for (size_t i = 0; i < b->len; lineno++) {
-        char *nl = memchr(b->data + i, '\n', b->len - i);
-        size_t n = (size_t)(nl - (b->data + i));
         const char *line = b->data + i;
+        char *nl = memchr(line, '\n', b->len - i);
+        size_t n = nl ? (size_t)(nl - line) : b->len - i;
         i += n + 1;
-        if (n == 1 && line[0] == TOO_LONG) {
+        /* as ks_lr_next(): '\r' dropped before '\n', not at the end */
+        if (n > pl->max_line) {
             ks_qa_report_too_long(err, pl->name, lineno, pl->max_line, &b->st);
             continue;
         }
+        if (nl && n && line[n - 1] == '\r')
+            n--;
         b->st.bytes += n + 1;
         if (ks_qa_blank(line, n))
             continue;
@@ -84,6 +92,11 @@ static void judge_batch(pool *pl, batch *b, ks_scanner *sc, ks_conv_buf *cb,
     fclose(out);
     fclose(err);
 }
+
+typedef struct worker_ret {
+    ks_qa_timing t;
+    uint64_t cpu_ns;
+} worker_ret;
 
 static void *worker(void *arg)
 {
@@ -120,12 +133,15 @@ static void *worker(void *arg)
     /* this thread's stage times go back through pthread_join */
     ks_qa_timing t;
     ks_scanner_timing(sc, 0, &t);
+    uint64_t cpu = ks_qa_thread_cpu_ns();
     ks_result_free(&res);
     ks_conv_buf_free(&cb);
     ks_scanner_free(sc);
-    ks_qa_timing *ret = malloc(sizeof *ret);
-    if (ret)
-        *ret = t;
+    worker_ret *ret = malloc(sizeof *ret);
+    if (ret) {
+        ret->t = t;
+        ret->cpu_ns = cpu;
+    }
     return ret;
 }
 
@@ -164,24 +180,6 @@ static int write_oldest(pool *pl, size_t *next_write, ks_stream_stats *st)
     return 0;
 }
 
-static int append(batch *b, const char *line, size_t len)
-{
-    if (b->len + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : BATCH_BYTES;
-        while (cap < b->len + len + 1)
-            cap *= 2;
-        char *d = realloc(b->data, cap);
-        if (!d)
-            return -1;
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, line, len);
-    b->data[b->len + len] = '\n';
-    b->len += len + 1;
-    return 0;
-}
-
 static void publish(pool *pl, batch *b)
 {
     pthread_mutex_lock(&pl->mu);
@@ -190,38 +188,159 @@ static void publish(pool *pl, batch *b)
     pthread_mutex_unlock(&pl->mu);
 }
 
-/* Reads the input into batches; returns -1 on a read error. */
-static int produce(pool *pl, ks_linereader *lr, size_t *next_write,
-                   ks_stream_stats *st)
+static int grow_to(batch *b, size_t cap)
 {
-    size_t next_fill = 0, nlines = 0;
-    batch *b = NULL;
-    const char *line;
-    size_t len;
-    int too_long, r;
-    while ((r = ks_lr_next(lr, &line, &len, &too_long)) == 1) {
-        if (!b) {
-            if (next_fill - *next_write == pl->nring &&
-                write_oldest(pl, next_write, st))
-                return -1;
-            b = &pl->ring[next_fill % pl->nring];
-            b->first_line = lr->lineno;
-            nlines = 0;
-        }
-        if (too_long ? append(b, "\x01", 1) : append(b, line, len)) {
-            pl->failed = 1;
+    if (b->cap >= cap)
+        return 0;
+    char *d = realloc(b->data, cap);
+    if (!d)
+        return -1;
+    b->data = d;
+    b->cap = cap;
+    return 0;
+}
+
+typedef struct reader {
+    int fd;
+    int eof;
+    int err;                    /* errno of a read error */
+    size_t lineno;              /* number of the next batch's first line */
+    char *carry;                /* read past the last batch's last '\n' */
+    size_t ncarry, capcarry;
+} reader;
+
+/* Reads into b->data[b->len..] until b->len reaches want or the input
+ * ends; returns -1 on a read error. */
+static int fill(reader *rd, batch *b, size_t want)
+{
+    if (want > b->cap)
+        want = b->cap;
+    while (!rd->eof && b->len < want) {
+        ssize_t got = read(rd->fd, b->data + b->len, b->cap - b->len);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            rd->err = errno;
             return -1;
         }
-        if (++nlines == BATCH_LINES || b->len >= BATCH_BYTES) {
-            publish(pl, b);
-            next_fill++;
-            b = NULL;
-        }
+        if (got == 0)
+            rd->eof = 1;
+        b->len += (size_t)got;
     }
-    if (b) {
+    return 0;
+}
+
+static char *last_nl(char *s, size_t n)
+{
+    for (char *p = s + n; p > s; p--)
+        if (p[-1] == '\n')
+            return p - 1;
+    return NULL;
+}
+
+static size_t count_lines(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (const char *e = s + n; (s = memchr(s, '\n', (size_t)(e - s))); s++)
+        k++;
+    return k;
+}
+
+/* Fills batch b with whole lines (or one too-long line, not kept);
+ * returns 1 with a batch, 0 at the end of input, -1 on a read error or
+ * out of memory. */
+static int fill_batch(pool *pl, reader *rd, batch *b)
+{
+    b->len = 0;
+    b->too_long = 0;
+    b->first_line = rd->lineno;
+    if (grow_to(b, rd->ncarry + BATCH_BYTES + BATCH_BYTES / 4))
+        return -1;
+    if (rd->ncarry)
+        memcpy(b->data, rd->carry, rd->ncarry);
+    b->len = rd->ncarry;
+    rd->ncarry = 0;
+    size_t scanned = 0;         /* b->data[0..scanned) holds no '\n' */
+    for (;;) {
+        if (fill(rd, b, scanned + BATCH_BYTES) < 0) {
+            rd->lineno += count_lines(b->data, b->len);
+            return -1;
+        }
+        char *nl = last_nl(b->data + scanned, b->len - scanned);
+        if (nl && !rd->eof) {
+            size_t keep = (size_t)(nl - b->data) + 1;
+            rd->ncarry = b->len - keep;
+            if (rd->ncarry > rd->capcarry) {
+                char *c = realloc(rd->carry, rd->ncarry);
+                if (!c)
+                    return -1;
+                rd->carry = c;
+                rd->capcarry = rd->ncarry;
+            }
+            if (rd->ncarry)
+                memcpy(rd->carry, b->data + keep, rd->ncarry);
+            b->len = keep;
+            rd->lineno += count_lines(b->data, b->len);
+            return 1;
+        }
+        if (rd->eof) {
+            rd->lineno += count_lines(b->data, b->len) + 1;
+            return b->len > 0;
+        }
+        /* one line, its end not yet read */
+        scanned = b->len;
+        if (scanned > pl->max_line)
+            break;
+        if (grow_to(b, b->len + b->len / 2 + BATCH_BYTES))
+            return -1;
+    }
+    /* too long: skip through its '\n', keep what follows */
+    b->too_long = 1;
+    rd->lineno++;
+    for (;;) {
+        b->len = 0;
+        if (fill(rd, b, 1) < 0)
+            return -1;
+        char *nl = memchr(b->data, '\n', b->len);
+        if (nl) {
+            size_t keep = (size_t)(nl - b->data) + 1;
+            rd->ncarry = b->len - keep;
+            if (rd->ncarry > rd->capcarry) {
+                char *c = realloc(rd->carry, rd->ncarry);
+                if (!c)
+                    return -1;
+                rd->carry = c;
+                rd->capcarry = rd->ncarry;
+            }
+            if (rd->ncarry)
+                memcpy(rd->carry, b->data + keep, rd->ncarry);
+            break;
+        }
+        if (rd->eof)
+            break;
+    }
+    b->len = 0;
+    return 1;
+}
+
+/* Reads the input into batches; returns -1 on a read error. */
+static int produce(pool *pl, reader *rd, size_t *next_write,
+                   ks_stream_stats *st)
+{
+    size_t next_fill = 0;
+    int r;
+    for (;;) {
+        if (next_fill - *next_write == pl->nring &&
+            write_oldest(pl, next_write, st))
+            return -1;
+        batch *b = &pl->ring[next_fill % pl->nring];
+        if ((r = fill_batch(pl, rd, b)) <= 0)
+            break;
         publish(pl, b);
         next_fill++;
     }
+    if (r < 0 && !rd->err)
+        pl->failed = 1;
     while (*next_write < next_fill)
         if (write_oldest(pl, next_write, st))
             return -1;
@@ -243,22 +362,22 @@ int ks_qa_stream_jsonl_parallel(const char *path, const ks_pack *p,
                .max_line = max_line, .nring = (size_t)threads * 4};
     pl.ring = calloc(pl.nring, sizeof *pl.ring);
     pthread_t *tids = calloc((size_t)threads, sizeof *tids);
-    ks_linereader lr;
+    reader rd = {.fd = fileno(f), .lineno = 1};
     int rc = -1, started = 0;
-    uint64_t t0 = ks_qa_now_ns();
+    uint64_t t0 = ks_qa_now_ns(), cpu0 = ks_qa_thread_cpu_ns();
     pthread_mutex_init(&pl.mu, NULL);
     pthread_cond_init(&pl.cv, NULL);
-    if (pl.ring && tids && !ks_lr_open(&lr, f, max_line)) {
+    if (pl.ring && tids) {
         for (; started < threads; started++)
             if (pthread_create(&tids[started], NULL, worker, &pl))
                 break;
         size_t next_write = 0;
-        rc = started ? produce(&pl, &lr, &next_write, st) : -1;
-        if (rc && lr.err)
+        rc = started ? produce(&pl, &rd, &next_write, st) : -1;
+        if (rc && rd.err)
             fprintf(stderr, "%s:%zu: error: read failed: %s\n", pl.name,
-                    lr.lineno + 1, strerror(lr.err));
-        ks_lr_close(&lr);
+                    rd.lineno, strerror(rd.err));
     }
+    free(rd.carry);
     pthread_mutex_lock(&pl.mu);
     pl.eof = 1;
     pthread_cond_broadcast(&pl.cv);
@@ -266,14 +385,18 @@ int ks_qa_stream_jsonl_parallel(const char *path, const ks_pack *p,
     for (int i = 0; i < started; i++) {
         void *ret = NULL;
         pthread_join(tids[i], &ret);
-        ks_qa_timing *t = ret;
-        if (t) {
-            st->engine.normalise_ns += t->normalise_ns;
-            st->engine.match_ns += t->match_ns;
-            st->engine.rules_ns += t->rules_ns;
-            free(t);
+        worker_ret *w = ret;
+        if (w) {
+            st->engine.normalise_ns += w->t.normalise_ns;
+            st->engine.match_ns += w->t.match_ns;
+            st->engine.rules_ns += w->t.rules_ns;
+            if (i < 8)
+                st->worker_cpu_ns[i] = w->cpu_ns;
+            free(w);
         }
     }
+    st->nworkers = started;
+    st->reader_cpu_ns = ks_qa_thread_cpu_ns() - cpu0;
     if (pl.failed)
         fprintf(stderr, "kesu: out of memory\n");
     st->total_ns = ks_qa_now_ns() - t0;

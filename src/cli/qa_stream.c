@@ -20,6 +20,15 @@ uint64_t ks_qa_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+uint64_t ks_qa_thread_cpu_ns(void)
+{
+    if (!g_timing)
+        return 0;
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 void ks_print_stage_stats(FILE *f, const ks_stream_stats *st)
 {
     double total = (double)st->total_ns / 1e9;
@@ -35,6 +44,13 @@ void ks_print_stage_stats(FILE *f, const ks_stream_stats *st)
             parse, norm, match, rules, out, rest > 0 ? rest : 0, total,
             total > 0 ? (double)st->bytes / 1048576.0 / total : 0,
             total > 0 ? (double)st->convs / total : 0);
+    if (st->nworkers) {
+        fprintf(f, "threads (CPU s): reader %.3f, workers",
+                (double)st->reader_cpu_ns / 1e9);
+        for (int i = 0; i < st->nworkers && i < 8; i++)
+            fprintf(f, " %.3f", (double)st->worker_cpu_ns[i] / 1e9);
+        fprintf(f, "; wall %.3f\n", total);
+    }
 }
 
 int ks_qa_blank(const char *s, size_t n)

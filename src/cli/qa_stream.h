@@ -14,6 +14,11 @@ typedef struct ks_stream_stats {
     uint64_t output_ns;
     uint64_t total_ns;
     ks_qa_timing engine; /* normalise, match, rules */
+    /* parallel stream, when timing is on: CPU time of the reader (main)
+     * thread and of each worker (at most 8 shown) */
+    uint64_t reader_cpu_ns;
+    uint64_t worker_cpu_ns[8];
+    int nworkers;
 } ks_stream_stats;
 
 typedef void (*ks_on_conv)(void *arg, const ks_conv *c, const ks_result *r);
@@ -36,6 +41,7 @@ int ks_qa_stream_jsonl_parallel(const char *path, const ks_pack *p,
 /* Shared by the sequential and parallel streams (qa_stream.c). */
 extern int ks_qa_timing_on;
 uint64_t ks_qa_now_ns(void);
+uint64_t ks_qa_thread_cpu_ns(void);
 int ks_qa_blank(const char *s, size_t n);
 void ks_qa_judge_line(const char *name, size_t lineno, const char *line,
                       size_t len, ks_scanner *sc, ks_conv_buf *cb,
