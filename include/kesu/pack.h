@@ -39,6 +39,8 @@ typedef struct ks_db_cache {
     int (*get)(void *arg, const char *key, char **data, size_t *len);
     void (*put)(void *arg, const char *key, const char *data, size_t len);
     void *arg;
+    /* gives back data from get; NULL: free(data) */
+    void (*release)(void *arg, char *data, size_t len);
 } ks_db_cache;
 
 /* ks_pack_load() with a database cache (NULL: none). */

@@ -165,7 +165,10 @@ static hs_database_t *from_cache(const ks_db_cache *c, const char *key)
     hs_database_t *db = NULL;
     if (hs_deserialize_database(data, len, &db) != HS_SUCCESS)
         db = NULL;
-    free(data);
+    if (c->release)
+        c->release(c->arg, data, len);
+    else
+        free(data);
     return db;
 }
 

@@ -13,6 +13,7 @@
 #include "kesu/alloc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const list_keys[] = {"list", "desc", "words", "regex",
@@ -38,6 +39,47 @@ int ks_ld_find_list(const ks_loader *L, const char *name)
     return -1;
 }
 
+/* Checking a regex costs about as much as loading the rest of the pack
+ * from the cache, so a list whose regexes all passed is remembered in the
+ * database cache, keyed by the Vectorscan version and the regexes: the
+ * next load of the same list skips the checks. A list with a bad regex is
+ * never remembered, so its errors are reported every time. */
+static void regex_list_key(yaml_node_t *seq, ks_ydoc *doc, char out[40])
+{
+    uint64_t h[2] = {1469598103934665603ull, 0x84222325cbf29ce4ull};
+    const char *ver = hs_version();
+    for (int k = 0; k < 2; k++) {
+        for (const char *c = ver; *c; c++)
+            h[k] = (h[k] ^ (unsigned char)*c) * 1099511628211ull;
+        for (yaml_node_item_t *it = seq->data.sequence.items.start;
+             it < seq->data.sequence.items.top; it++) {
+            const char *w = ks_yscalar(ks_ynode(doc, *it));
+            for (const char *c = w ? w : ""; *c; c++)
+                h[k] = (h[k] ^ (unsigned char)*c) * 1099511628211ull;
+            h[k] = (h[k] ^ 0xFF) * 1099511628211ull;
+        }
+    }
+    snprintf(out, 40, "rx-%016llx%016llx", (unsigned long long)h[0],
+             (unsigned long long)h[1]);
+}
+
+static const char regex_ok[] = "regexes checked\n";
+
+static int regexes_checked(const ks_loader *L, const char *key)
+{
+    char *data = NULL;
+    size_t len = 0;
+    if (!L->cache || !L->cache->get ||
+        L->cache->get(L->cache->arg, key, &data, &len) != 0)
+        return 0;
+    int ok = len == sizeof regex_ok - 1 && !memcmp(data, regex_ok, len);
+    if (L->cache->release)
+        L->cache->release(L->cache->arg, data, len);
+    else
+        free(data);
+    return ok;
+}
+
 static int add_list_words(ks_loader *L, ks_ydoc *doc, yaml_node_t *seq,
                           uint32_t id, int is_except, int is_regex)
 {
@@ -46,6 +88,12 @@ static int add_list_words(ks_loader *L, ks_ydoc *doc, yaml_node_t *seq,
     if (seq->type != YAML_SEQUENCE_NODE)
         return ks_ld_error(L, doc, seq, "expected a list of words%s", NULL);
     int rc = KS_OK;
+    char key[40];
+    int checked = 0;
+    if (is_regex && L->cache) {
+        regex_list_key(seq, doc, key);
+        checked = regexes_checked(L, key);
+    }
     for (yaml_node_item_t *it = seq->data.sequence.items.start;
          it < seq->data.sequence.items.top; it++) {
         yaml_node_t *wn = ks_ynode(doc, *it);
@@ -59,7 +107,8 @@ static int add_list_words(ks_loader *L, ks_ydoc *doc, yaml_node_t *seq,
         }
         if (is_regex) {
             char buf[256];
-            const char *msg = ks_regex_check(w, buf, sizeof buf);
+            const char *msg = checked ? NULL
+                                      : ks_regex_check(w, buf, sizeof buf);
             if (msg) {
                 rc = ks_ld_error(L, doc, wn, "bad regex: %s", msg);
                 continue;
@@ -77,6 +126,8 @@ static int add_list_words(ks_loader *L, ks_ydoc *doc, yaml_node_t *seq,
         if (n < 0)
             rc = ks_ld_error(L, doc, wn, "%s", err);
     }
+    if (is_regex && L->cache && L->cache->put && !checked && rc == KS_OK)
+        L->cache->put(L->cache->arg, key, regex_ok, sizeof regex_ok - 1);
     return rc;
 }
 

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,6 +35,9 @@ static int cache_dir(char *buf, size_t sz)
     return -1;
 }
 
+/* The file is mapped, not read: no copy, no fresh pages to fault in.
+ * Entries are only ever replaced by rename(), never rewritten in place,
+ * so a mapped one cannot shrink under us. */
 static int file_get(void *arg, const char *key, char **data, size_t *len)
 {
     (void)arg;
@@ -40,24 +45,28 @@ static int file_get(void *arg, const char *key, char **data, size_t *len)
     if (cache_dir(dir, sizeof dir))
         return -1;
     snprintf(path, sizeof path, "%s/%s.hsdb", dir, key);
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return -1;
     struct stat st;
-    char *buf = NULL;
     int rc = -1;
-    if (fstat(fileno(f), &st) == 0 && st.st_size > 0 &&
-        (size_t)st.st_size <= KS_MAX_DB_FILE &&
-        (buf = malloc((size_t)st.st_size)) &&
-        fread(buf, 1, (size_t)st.st_size, f) == (size_t)st.st_size) {
-        *data = buf;
-        *len = (size_t)st.st_size;
-        buf = NULL;
-        rc = 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (size_t)st.st_size <= KS_MAX_DB_FILE) {
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m != MAP_FAILED) {
+            *data = m;
+            *len = (size_t)st.st_size;
+            rc = 0;
+        }
     }
-    free(buf);
-    fclose(f);
+    close(fd);
     return rc;
+}
+
+static void file_release(void *arg, char *data, size_t len)
+{
+    (void)arg;
+    munmap(data, len);
 }
 
 static void mkdirs(char *dir)
@@ -92,6 +101,6 @@ static void file_put(void *arg, const char *key, const char *data, size_t len)
 
 const ks_db_cache *ks_file_db_cache(void)
 {
-    static const ks_db_cache c = {file_get, file_put, NULL};
+    static const ks_db_cache c = {file_get, file_put, NULL, file_release};
     return &c;
 }

@@ -451,6 +451,93 @@ static void reload(void **state)
     }
 }
 
+/* An in-memory ks_db_cache for the tests. */
+typedef struct mem_cache {
+    char *key[32], *val[32];
+    size_t len[32], n, gets, hits;
+} mem_cache;
+
+static int mem_get(void *arg, const char *key, char **data, size_t *len)
+{
+    mem_cache *m = arg;
+    m->gets++;
+    for (size_t i = 0; i < m->n; i++)
+        if (!strcmp(m->key[i], key)) {
+            *data = malloc(m->len[i]);
+            assert_non_null(*data);
+            memcpy(*data, m->val[i], m->len[i]);
+            *len = m->len[i];
+            m->hits++;
+            return 0;
+        }
+    return -1;
+}
+
+static void mem_put(void *arg, const char *key, const char *data, size_t len)
+{
+    mem_cache *m = arg;
+    assert_true(m->n < 32);
+    m->key[m->n] = strdup(key);
+    m->val[m->n] = malloc(len);
+    memcpy(m->val[m->n], data, len);
+    m->len[m->n++] = len;
+}
+
+static size_t mem_count(const mem_cache *m, const char *prefix)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < m->n; i++)
+        k += !strncmp(m->key[i], prefix, strlen(prefix));
+    return k;
+}
+
+static int cached_load(mem_cache *m, const char *yaml, ks_diags *d)
+{
+    ks_db_cache c = {mem_get, mem_put, m, NULL};
+    ks_source s = {"t.yaml", yaml, strlen(yaml)};
+    ks_pack *p = NULL;
+    int rc = ks_pack_load_cached(&s, 1, &c, &p, d);
+    ks_pack_free(p);
+    return rc;
+}
+
+/* A list whose regexes passed their checks is remembered in the cache
+ * and not checked again; a list with a bad regex never is, so its error
+ * comes back on every load. */
+static void regex_checks_cached(void **state)
+{
+    (void)state;
+    mem_cache m = {0};
+    const char *bad = BASE "- list: re\n  regex: [\"a(b\", \"c+d\"]\n";
+    const char *good = BASE "- list: re\n  regex: [\"a(b|c)\", \"c+d\"]\n";
+    for (int i = 0; i < 2; i++) {
+        ks_diags d = {0};
+        assert_int_equal(cached_load(&m, bad, &d), KS_ERULES);
+        int found = 0;
+        for (size_t k = 0; k < d.n; k++)
+            found |= !d.items[k].warning &&
+                     !strcmp(d.items[k].where, "t.yaml:14:11") &&
+                     strstr(d.items[k].msg, "bad regex") != NULL;
+        assert_true(found);
+        ks_diags_free(&d);
+        assert_int_equal(mem_count(&m, "rx-"), 0);
+    }
+    for (int i = 0; i < 2; i++) {
+        ks_diags d = {0};
+        size_t hits = m.hits;
+        assert_int_equal(cached_load(&m, good, &d), KS_OK);
+        assert_int_equal(d.errors, 0);
+        ks_diags_free(&d);
+        assert_int_equal(mem_count(&m, "rx-"), 1);
+        if (i == 1)
+            assert_true(m.hits > hits);   /* the list and the databases */
+    }
+    for (size_t i = 0; i < m.n; i++) {
+        free(m.key[i]);
+        free(m.val[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -468,6 +555,7 @@ int main(void)
         cmocka_unit_test(words_and_stats),
         cmocka_unit_test(examples_checked),
         cmocka_unit_test(reload),
+        cmocka_unit_test(regex_checks_cached),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
