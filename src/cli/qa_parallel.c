@@ -216,7 +216,7 @@ static int fill(reader *rd, batch *b, size_t want)
     if (want > b->cap)
         want = b->cap;
     while (!rd->eof && b->len < want) {
-        ssize_t got = read(rd->fd, b->data + b->len, b->cap - b->len);
+        ssize_t got = read(rd->fd, b->data + b->len, want - b->len);
         if (got < 0) {
             if (errno == EINTR)
                 continue;
@@ -254,7 +254,10 @@ static int fill_batch(pool *pl, reader *rd, batch *b)
     b->len = 0;
     b->too_long = 0;
     b->first_line = rd->lineno;
-    if (grow_to(b, rd->ncarry + BATCH_BYTES + BATCH_BYTES / 4))
+    /* one size for every batch, so buffers are not reallocated (and their
+     * pages faulted in again) as the carried bytes vary */
+    if (grow_to(b, rd->ncarry > BATCH_BYTES ? rd->ncarry + BATCH_BYTES
+                                            : 2 * BATCH_BYTES))
         return -1;
     if (rd->ncarry)
         memcpy(b->data, rd->carry, rd->ncarry);
