@@ -146,6 +146,10 @@ KS_API void ks_case_free(ks_case *c);
 /* Deep copy; dst is overwritten (not freed first). */
 KS_API int ks_case_copy(ks_case *dst, const ks_case *src);
 
+/* Deep copy of an order (SPEC 3.1), e.g. a conversation's into a case;
+ * dst is overwritten. KS_ENOMEM leaves dst empty. */
+KS_API int ks_order_copy(ks_order *dst, const ks_order *src);
+
 /* Checks a case before it is stored: customer present, no negative price
  * or cost, order timestamps in order (ordered <= shipped <= delivered <=
  * feedback), promise due >= made, strings valid UTF-8. Each problem is one

@@ -29,22 +29,6 @@ static int is_complaint(const ks_result *r)
     return r->causes != 0 || r->risk >= KS_RISK_high;
 }
 
-static int copy_order(ks_order *d, const ks_order *s)
-{
-    *d = *s;
-    d->id = s->id ? ks_strdup(s->id) : NULL;
-    d->sku = s->sku ? ks_strdup(s->sku) : NULL;
-    d->batch = s->batch ? ks_strdup(s->batch) : NULL;
-    d->category = s->category ? ks_strdup(s->category) : NULL;
-    d->carrier = s->carrier ? ks_strdup(s->carrier) : NULL;
-    d->region = s->region ? ks_strdup(s->region) : NULL;
-    return (s->id && !d->id) || (s->sku && !d->sku) ||
-                   (s->batch && !d->batch) ||
-                   (s->category && !d->category) ||
-                   (s->carrier && !d->carrier) || (s->region && !d->region)
-               ? KS_ENOMEM : KS_OK;
-}
-
 /* The customer's first message, cut to 80 code points, is the summary;
  * its time is when the complaint was first raised. */
 static int summarise(ks_case *c, const ks_conv *cv)
@@ -93,7 +77,7 @@ static int build_case(import_ctx *ix, const ks_conv *cv, const ks_result *r,
     c->causes = r->causes;
     c->risk = r->risk;
     c->has_order = cv->has_order;
-    if (cv->has_order && copy_order(&c->order, &cv->order))
+    if (cv->has_order && ks_order_copy(&c->order, &cv->order))
         return KS_ENOMEM;
     if (r->risk == KS_RISK_critical)
         ks_qa_rule_named(ix->sc, ix->pack, cv, "risk.harm", &c->safety);

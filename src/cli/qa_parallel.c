@@ -246,6 +246,23 @@ static size_t count_lines(const char *s, size_t n)
     return k;
 }
 
+/* Keeps what follows the batch's last whole line (b->data[keep..len))
+ * for the next batch. */
+static int keep_carry(reader *rd, const batch *b, size_t keep)
+{
+    rd->ncarry = b->len - keep;
+    if (rd->ncarry > rd->capcarry) {
+        char *c = realloc(rd->carry, rd->ncarry);
+        if (!c)
+            return -1;
+        rd->carry = c;
+        rd->capcarry = rd->ncarry;
+    }
+    if (rd->ncarry)
+        memcpy(rd->carry, b->data + keep, rd->ncarry);
+    return 0;
+}
+
 /* Fills batch b with whole lines (or one too-long line, not kept);
  * returns 1 with a batch, 0 at the end of input, -1 on a read error or
  * out of memory. */
@@ -272,16 +289,8 @@ static int fill_batch(pool *pl, reader *rd, batch *b)
         char *nl = last_nl(b->data + scanned, b->len - scanned);
         if (nl && !rd->eof) {
             size_t keep = (size_t)(nl - b->data) + 1;
-            rd->ncarry = b->len - keep;
-            if (rd->ncarry > rd->capcarry) {
-                char *c = realloc(rd->carry, rd->ncarry);
-                if (!c)
-                    return -1;
-                rd->carry = c;
-                rd->capcarry = rd->ncarry;
-            }
-            if (rd->ncarry)
-                memcpy(rd->carry, b->data + keep, rd->ncarry);
+            if (keep_carry(rd, b, keep))
+                return -1;
             b->len = keep;
             rd->lineno += count_lines(b->data, b->len);
             return 1;
@@ -307,16 +316,8 @@ static int fill_batch(pool *pl, reader *rd, batch *b)
         char *nl = memchr(b->data, '\n', b->len);
         if (nl) {
             size_t keep = (size_t)(nl - b->data) + 1;
-            rd->ncarry = b->len - keep;
-            if (rd->ncarry > rd->capcarry) {
-                char *c = realloc(rd->carry, rd->ncarry);
-                if (!c)
-                    return -1;
-                rd->carry = c;
-                rd->capcarry = rd->ncarry;
-            }
-            if (rd->ncarry)
-                memcpy(rd->carry, b->data + keep, rd->ncarry);
+            if (keep_carry(rd, b, keep))
+                return -1;
             break;
         }
         if (rd->eof)

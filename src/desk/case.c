@@ -166,6 +166,15 @@ static int children_copy(ks_case *d, const ks_case *s)
     return 1;
 }
 
+int ks_order_copy(ks_order *d, const ks_order *s)
+{
+    if (order_copy(d, s))
+        return KS_OK;
+    order_free(d);
+    order_init(d);
+    return KS_ENOMEM;
+}
+
 int ks_case_copy(ks_case *d, const ks_case *s)
 {
     *d = *s;

@@ -644,6 +644,18 @@ static int exact_hits(ks_scanner *s, size_t i, const ks_hit **hits,
     return KS_OK;
 }
 
+/* Reallocates the array *arr (passed as the address of its pointer) to
+ * n elements; 0, or -1 with *arr unchanged. */
+static int resize(void *arr, size_t n, size_t elem)
+{
+    void **p = arr;
+    void *np = ks_realloc(*p, n * elem);
+    if (!np)
+        return -1;
+    *p = np;
+    return 0;
+}
+
 static int grow_per_msg(ks_scanner *s, size_t n)
 {
     size_t words = n * s->p->bitwords;
@@ -665,34 +677,18 @@ static int grow_per_msg(ks_scanner *s, size_t n)
         s->capviews = n;
     }
     if (n > s->capmsg) {
-        size_t *b = ks_realloc(s->base, n * sizeof *b);
-        if (b)
-            s->base = b;
-        uint32_t *ml = b ? ks_realloc(s->mlen, n * sizeof *ml) : NULL;
-        if (ml)
-            s->mlen = ml;
-        uint32_t *mr = ml ? ks_realloc(s->mraw, n * sizeof *mr) : NULL;
-        if (mr)
-            s->mraw = mr;
-        uint32_t *mc = mr ? ks_realloc(s->mcount, n * sizeof *mc) : NULL;
-        if (mc)
-            s->mcount = mc;
-        uint32_t *mx = mc ? ks_realloc(s->mrx, n * sizeof *mx) : NULL;
-        if (mx)
-            s->mrx = mx;
-        size_t *ro = mx ? ks_realloc(s->raw_off, n * sizeof *ro) : NULL;
-        if (ro)
-            s->raw_off = ro;
-        size_t *lo = ro ? ks_realloc(s->lhit_off, n * sizeof *lo) : NULL;
-        if (lo)
-            s->lhit_off = lo;
-        size_t *ln = lo ? ks_realloc(s->lhit_n, n * sizeof *ln) : NULL;
-        if (ln)
-            s->lhit_n = ln;
-        unsigned char *fl = ln ? ks_realloc(s->flags, n) : NULL;
-        if (!fl)
+        /* Each array keeps its old block until its own resize succeeds,
+         * so a failure part-way leaves every pointer valid. */
+        if (resize(&s->base, n, sizeof *s->base) ||
+            resize(&s->mlen, n, sizeof *s->mlen) ||
+            resize(&s->mraw, n, sizeof *s->mraw) ||
+            resize(&s->mcount, n, sizeof *s->mcount) ||
+            resize(&s->mrx, n, sizeof *s->mrx) ||
+            resize(&s->raw_off, n, sizeof *s->raw_off) ||
+            resize(&s->lhit_off, n, sizeof *s->lhit_off) ||
+            resize(&s->lhit_n, n, sizeof *s->lhit_n) ||
+            resize(&s->flags, n, sizeof *s->flags))
             return KS_ENOMEM;
-        s->flags = fl;
         s->capmsg = n;
     }
     memset(s->bits, 0, words * sizeof *s->bits);

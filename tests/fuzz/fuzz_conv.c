@@ -28,6 +28,7 @@
 
 
 #include "fuzz_common.h"
+#include "../common/conv_eq.h"
 
 static const char fallback_pack[] =
     "- list: plat\n  words: [\"[淘桃]宝\", tb, 京东, vx]\n"
@@ -126,41 +127,7 @@ static int same(const ks_result *a, const ks_result *b)
     return 1;
 }
 
-
 static ks_conv_buf g_fast;   /* the fast reader's memory, reused */
-
-static int str_eq(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
-static int num_eq(double a, double b) { return !memcmp(&a, &b, sizeof a); }
-
-static int conv_eq(const ks_conv *a, const ks_conv *b)
-{
-    if (!str_eq(a->id, b->id) || !str_eq(a->channel, b->channel) ||
-        !str_eq(a->shop, b->shop) || !str_eq(a->agent, b->agent) ||
-        !str_eq(a->customer, b->customer) || a->has_order != b->has_order ||
-        a->nmsgs != b->nmsgs)
-        return 0;
-    const ks_order *x = &a->order, *y = &b->order;
-    if (!str_eq(x->id, y->id) || !str_eq(x->sku, y->sku) ||
-        !str_eq(x->batch, y->batch) || !str_eq(x->category, y->category) ||
-        !str_eq(x->carrier, y->carrier) || !str_eq(x->region, y->region) ||
-        !num_eq(x->price, y->price) || !num_eq(x->cost, y->cost) ||
-        x->ordered_at != y->ordered_at || x->shipped_at != y->shipped_at ||
-        x->delivered_at != y->delivered_at ||
-        x->shelf_life_days != y->shelf_life_days)
-        return 0;
-    for (size_t i = 0; i < a->nmsgs; i++) {
-        const ks_msg *m = &a->msgs[i], *n = &b->msgs[i];
-        if (!str_eq(m->id, n->id) || m->at != n->at || m->from != n->from ||
-            m->event != n->event || !str_eq(m->text, n->text) ||
-            m->text_len != n->text_len)
-            return 0;
-    }
-    return 1;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -172,7 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(frc == KS_OK || frc == KS_EPARSE);
     int rc = ks_conv_from_json((const char *)data, size, &c, &d, "fuzz:1");
     if (frc == KS_OK)
-        CHECK(rc == KS_OK && d.n == 0 && conv_eq(&fast, &c));
+        CHECK(rc == KS_OK && d.n == 0 && kt_conv_eq(&fast, &c));
     else
         CHECK(fast.id == NULL && fast.msgs == NULL);
     if (rc != KS_OK) {

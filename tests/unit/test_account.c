@@ -8,61 +8,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kt.h"
+#include "kt_db.h"
 
 #define HOUR 3600000LL
 #define DAY (24 * HOUR)
-
-typedef struct fx {
-    char dir[64];
-    char path[96];
-    ks_store *s;
-} fx;
-
-static int setup(void **state)
-{
-    fx *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/kesu-acct-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/kesu.db", f->dir);
-    ks_diags d = {0};
-    int rc = ks_store_open(f->path, &f->s, &d);
-    if (rc != KS_OK)
-        kt_print_diags(&d);
-    assert_int_equal(rc, KS_OK);
-    ks_diags_free(&d);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    char p[128];
-    ks_store_close(f->s);
-    static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < 4; i++) {
-        snprintf(p, sizeof p, "%s%s", f->path, sfx[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
-    free(f);
-    return 0;
-}
-
-static int64_t raw_int(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
-}
 
 /* Adds a user; returns its id. */
 static int64_t add_user(ks_store *s, const char *name, ks_role role,
@@ -289,7 +238,7 @@ static void test_mask_errors(void **state)
 
 static void test_user_add_get(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     char h[KS_PWHASH_MAX];
     assert_int_equal(ks_password_hash("secret-pass", h), KS_OK);
     ks_user u = {.name = "a07", .role = KS_ROLE_agent, .shop = "s1",
@@ -319,7 +268,7 @@ static void test_user_add_get(void **state)
     assert_int_equal(ks_store_user_get(f->s, NULL, &g), KS_ENOENT);
 }
 
-static void expect_refused(fx *f, ks_user u, int want, const char *where,
+static void expect_refused(kt_db *f, ks_user u, int want, const char *where,
                            const char *msg)
 {
     ks_diags d = {0};
@@ -335,7 +284,7 @@ static void expect_refused(fx *f, ks_user u, int want, const char *where,
 
 static void test_user_refused(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     add_user(f->s, "root", KS_ROLE_admin, NULL, NULL);
     expect_refused(f, (ks_user){.name = "root", .role = KS_ROLE_admin},
                    KS_ESTATE, "name", "already exists");
@@ -367,7 +316,7 @@ static void test_user_refused(void **state)
     expect_refused(f, (ks_user){.name = "a1", .role = KS_ROLE_agent,
                                 .shop = "s\n1"},
                    KS_EINVAL, "shop", "shop name");
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM users"), 1);
+    assert_int_equal(kt_raw_int(f->path, "SELECT count(*) FROM users"), 1);
     memset(longname, 'a', 63);
     longname[63] = '\0';
     add_user(f->s, longname, KS_ROLE_owner, "店铺一", NULL);
@@ -376,7 +325,7 @@ static void test_user_refused(void **state)
 
 static void test_user_list_passwd_disable(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     add_user(f->s, "zed", KS_ROLE_agent, "s1", NULL);
     int64_t a = add_user(f->s, "amy", KS_ROLE_owner, "s1", NULL);
     ks_user *us = NULL;
@@ -419,7 +368,7 @@ static void test_user_list_passwd_disable(void **state)
 
 static void test_tokens(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     int64_t uid = add_user(f->s, "a07", KS_ROLE_agent, "s1", "t1");
     char text[KS_TOKEN_TEXT];
     unsigned char h[32], h2[32], other[32];
@@ -495,14 +444,14 @@ static void test_tokens(void **state)
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM tokens WHERE CAST(hash AS TEXT) LIKE '%%%s%%'"
              " OR label LIKE '%%%s%%'", text + 3, text + 3);
-    assert_int_equal(raw_int(f->path, sql), 0);
+    assert_int_equal(kt_raw_int(f->path, sql), 0);
 }
 
 /* ---- sessions ---------------------------------------------------------------- */
 
 static void test_sessions(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     int64_t uid = add_user(f->s, "lead1", KS_ROLE_lead, "s1", "t1");
     char text[KS_TOKEN_TEXT];
     unsigned char sid[32], old[32];
@@ -514,7 +463,7 @@ static void test_sessions(void **state)
                                           KT_T0 + 2 * HOUR,
                                           KT_T0 + 3 * HOUR), KS_OK);
     /* the expired one was dropped when the new one came */
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sessions"), 1);
+    assert_int_equal(kt_raw_int(f->path, "SELECT count(*) FROM sessions"), 1);
     ks_principal p;
     char csrf[64];
     assert_int_equal(ks_store_session_auth(f->s, sid, KT_T0 + 2 * HOUR, &p,
@@ -551,20 +500,9 @@ static void test_sessions(void **state)
 
 /* ---- migration 2 on a version 1 database --------------------------------- */
 
-static void raw_exec(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-        fprintf(stderr, "raw sql failed: %s: %s\n", sql, err);
-    assert_null(err);
-    sqlite3_close(db);
-}
-
 static void test_migration_from_v1(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     ks_case c;
     ks_case_init(&c);
     c.customer = strdup("b1");
@@ -572,13 +510,13 @@ static void test_migration_from_v1(void **state)
     ks_store_close(f->s);
     f->s = NULL;
     /* back to what a version 1 database looked like */
-    raw_exec(f->path, "DROP TABLE findings; DROP TABLE conversations;"
+    kt_raw_exec(f->path, "DROP TABLE findings; DROP TABLE conversations;"
                       " DROP TABLE sessions; DROP TABLE tokens;"
                       " DROP TABLE users; UPDATE meta SET schema_version = 1");
     ks_diags d = {0};
     assert_int_equal(ks_store_open(f->path, &f->s, &d), KS_OK);
     ks_diags_free(&d);
-    assert_int_equal(raw_int(f->path, "SELECT schema_version FROM meta"), 2);
+    assert_int_equal(kt_raw_int(f->path, "SELECT schema_version FROM meta"), 2);
     ks_case got;
     assert_int_equal(ks_store_case_get(f->s, c.id, &got), KS_OK);
     assert_string_equal(got.customer, "b1");
@@ -606,7 +544,7 @@ static void make_conv(ks_conv *c, const char *id, const char *shop,
     c->agent = agent ? ks_strdup(agent) : NULL;
 }
 
-static void put(fx *f, const char *id, const char *shop, const char *agent,
+static void put(kt_db *f, const char *id, const char *shop, const char *agent,
                 int shift, const ks_finding *fs, size_t nf, int want_created)
 {
     ks_conv c;
@@ -632,7 +570,7 @@ static const ks_finding g_shirk = {KS_INC_shirking, "shirk", "解决", 1, 0, 1};
 
 static void test_conv_put_get(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     ks_finding fs[] = {g_att, g_div};
     put(f, "c-1", "s1", "a1", 0, fs, 2, 1);
     char *cj = NULL, *rj = NULL, *shop = NULL, *agent = NULL;
@@ -663,7 +601,7 @@ static void test_conv_put_get(void **state)
     assert_int_equal(ks_store_conv_put(f->s, &c, "{\"other\":1}", &r, "{}",
                                        KT_T0, &created), KS_OK);
     assert_int_equal(created, 0);
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM findings"), 2);
+    assert_int_equal(kt_raw_int(f->path, "SELECT count(*) FROM findings"), 2);
     assert_int_equal(ks_store_conv_get(f->s, "c-1", &cj, NULL, &shop, NULL),
                      KS_OK);
     assert_string_equal(cj, "{\"id\":\"c-1\"}");
@@ -713,7 +651,7 @@ static void test_conv_put_get(void **state)
 
 /* Seeds: s1/a1 on 06-05 (attitude, diversion), s1/a2 on 06-05 late
  * (slow), s1/a1 on 06-06 (shirking), s2/a1 on 06-06 (attitude). */
-static void seed_findings(fx *f)
+static void seed_findings(kt_db *f)
 {
     ks_finding f1[] = {g_att, g_div}, f2[] = {g_slow}, f3[] = {g_shirk},
                f4[] = {g_att};
@@ -725,7 +663,7 @@ static void seed_findings(fx *f)
     put(f, "c-5", "s1", "a3", 3600, NULL, 0, 1);      /* clean */
 }
 
-static size_t list(fx *f, ks_finding_filter flt, const char *want_convs)
+static size_t list(kt_db *f, ks_finding_filter flt, const char *want_convs)
 {
     ks_finding_row *rows = NULL;
     size_t n = 0;
@@ -745,7 +683,7 @@ static size_t list(fx *f, ks_finding_filter flt, const char *want_convs)
 
 static void test_findings_filters(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     seed_findings(f);
     const ks_finding_filter any = KS_FINDING_FILTER_ANY;
     ks_finding_filter g;
@@ -828,14 +766,14 @@ static void test_findings_filters(void **state)
     g = any, g.code = KS_INC_COUNT;
     assert_int_equal(ks_store_findings_list(f->s, &g, &rows, &n), KS_EINVAL);
     /* the plan uses an index for each filter */
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master"
+    assert_int_equal(kt_raw_int(f->path, "SELECT count(*) FROM sqlite_master"
                                       " WHERE type = 'index' AND"
                                       " tbl_name = 'findings'"), 6);
 }
 
 static void test_agent_scores(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     seed_findings(f);
     ks_agent_score *sc = NULL;
     size_t n = 0;
@@ -877,7 +815,7 @@ static void test_agent_scores(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, kt_db_setup, kt_db_teardown)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roles),
         cmocka_unit_test(test_can_see),

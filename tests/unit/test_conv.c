@@ -1,5 +1,6 @@
 /* The SPEC 3.1 JSON reader (ks_conv_from_json). */
 #include "kt.h"
+#include "../common/conv_eq.h"
 
 static const char good[] =
     "{\"id\":\"c-1001\",\"channel\":\"chat\",\"shop\":\"s1\",\"agent\":\"a07\","
@@ -426,40 +427,6 @@ static void long_prefix_keeps_location(void **state)
 
 /* ---- the fast path (ks_conv_from_json_fast) ---------------------------- */
 
-static int str_eq(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
-/* Same numbers, bit for bit (-0.0 included). */
-static int num_eq(double a, double b) { return !memcmp(&a, &b, sizeof a); }
-
-static int conv_eq(const ks_conv *a, const ks_conv *b)
-{
-    if (!str_eq(a->id, b->id) || !str_eq(a->channel, b->channel) ||
-        !str_eq(a->shop, b->shop) || !str_eq(a->agent, b->agent) ||
-        !str_eq(a->customer, b->customer) || a->has_order != b->has_order ||
-        a->nmsgs != b->nmsgs)
-        return 0;
-    const ks_order *x = &a->order, *y = &b->order;
-    if (!str_eq(x->id, y->id) || !str_eq(x->sku, y->sku) ||
-        !str_eq(x->batch, y->batch) || !str_eq(x->category, y->category) ||
-        !str_eq(x->carrier, y->carrier) || !str_eq(x->region, y->region) ||
-        !num_eq(x->price, y->price) || !num_eq(x->cost, y->cost) ||
-        x->ordered_at != y->ordered_at || x->shipped_at != y->shipped_at ||
-        x->delivered_at != y->delivered_at ||
-        x->shelf_life_days != y->shelf_life_days)
-        return 0;
-    for (size_t i = 0; i < a->nmsgs; i++) {
-        const ks_msg *m = &a->msgs[i], *n = &b->msgs[i];
-        if (!str_eq(m->id, n->id) || m->at != n->at || m->from != n->from ||
-            m->event != n->event || !str_eq(m->text, n->text) ||
-            m->text_len != n->text_len)
-            return 0;
-    }
-    return 1;
-}
-
 /* Lines on the fast path: it must read them as ks_conv_from_json does. */
 static const char *const fast_good[] = {
     good,
@@ -501,9 +468,9 @@ static void fast_reads_as_cjson(void **state)
             assert_int_equal(ks_conv_from_json(j, strlen(j), &slow, &d, NULL),
                              KS_OK);
             assert_int_equal(d.n, 0);
-            if (!conv_eq(&fast, &slow))
+            if (!kt_conv_eq(&fast, &slow))
                 fprintf(stderr, "read differently: %s\n", j);
-            assert_true(conv_eq(&fast, &slow));
+            assert_true(kt_conv_eq(&fast, &slow));
             ks_conv_free(&slow);
             ks_diags_free(&d);
         }

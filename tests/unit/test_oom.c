@@ -7,51 +7,16 @@
  * findings missing after a failed allocation in the match callback.)
  */
 #include "kt.h"
-
-static long g_calls;     /* allocations attempted since the last reset */
-static long g_fail_at;   /* 0 = never fail */
-static int g_sticky;     /* fail every call from g_fail_at on */
-static long g_live;      /* allocations not yet freed */
-
-static int should_fail(void)
-{
-    g_calls++;
-    return g_fail_at &&
-           (g_calls == g_fail_at || (g_sticky && g_calls > g_fail_at));
-}
-
-static void *t_malloc(size_t n)
-{
-    if (should_fail())
-        return NULL;
-    void *p = malloc(n);
-    g_live += p != NULL;
-    return p;
-}
-
-static void *t_realloc(void *p, size_t n)
-{
-    if (should_fail())
-        return NULL;
-    void *q = realloc(p, n);
-    g_live += q && !p;
-    return q;
-}
-
-static void t_free(void *p)
-{
-    g_live -= p != NULL;
-    free(p);
-}
+#include "kt_oom.h"
 
 static void arm(long n, int sticky)
 {
-    g_calls = 0;
-    g_fail_at = n;
-    g_sticky = sticky;
+    kt_calls = 0;
+    kt_fail_at = n;
+    kt_sticky = sticky;
 }
 
-static void disarm(void) { g_fail_at = 0; }
+static void disarm(void) { kt_fail_at = 0; }
 
 /* A pack that takes every loader path: lists with classes, exceptions and
  * regexes, conditions, rules of the three kinds, windows, categories and
@@ -93,20 +58,20 @@ static void pack_load_fails_cleanly(int sticky)
     ks_pack *p = NULL;
     ks_diags d = {0};
     ks_pack_stats want, got;
-    long base = g_live;
+    long base = kt_live;
     disarm();
     assert_int_equal(load(&p, &d), KS_OK);
     ks_pack_get_stats(p, &want);
     ks_pack_free(p);
     ks_diags_free(&d);
-    assert_int_equal(g_live, base);
+    assert_int_equal(kt_live, base);
 
     long n, bad = 0;
     for (n = 1;; n++) {
         arm(n, sticky);
         p = (ks_pack *)1;
         int rc = load(&p, &d);
-        long calls = g_calls;
+        long calls = kt_calls;
         disarm();
         if (rc == KS_OK) {
             assert_non_null(p);
@@ -120,11 +85,11 @@ static void pack_load_fails_cleanly(int sticky)
             bad++;
         }
         ks_diags_free(&d);
-        if (g_live != base) {
+        if (kt_live != base) {
             fprintf(stderr, "failing allocation %ld (%s): %ld allocations "
                             "leaked by ks_pack_load\n", n,
-                    sticky ? "sticky" : "once", g_live - base);
-            base = g_live;
+                    sticky ? "sticky" : "once", kt_live - base);
+            base = kt_live;
             bad++;
         }
         if (calls < n) {
@@ -166,7 +131,7 @@ static void qa_fails_cleanly(int sticky)
 {
     ks_pack *p = NULL;
     ks_diags d = {0};
-    long base0 = g_live;
+    long base0 = kt_live;
     disarm();
     assert_int_equal(load(&p, &d), KS_OK);
     ks_diags_free(&d);
@@ -181,7 +146,7 @@ static void qa_fails_cleanly(int sticky)
     kt_qa(p, &c, &want);
     assert_true(want.nfindings >= 3);
     assert_int_equal(want.risk, KS_RISK_critical);
-    long base = g_live;
+    long base = kt_live;
 
     long n, bad = 0;
     for (n = 1;; n++) {
@@ -191,7 +156,7 @@ static void qa_fails_cleanly(int sticky)
         int rc = ks_scanner_new(p, &s);
         if (rc == KS_OK)
             rc = ks_qa(s, &c, &r);
-        long calls = g_calls;
+        long calls = kt_calls;
         disarm();
         if (rc != KS_OK && rc != KS_ENOMEM) {
             fprintf(stderr, "failing allocation %ld: rc %d\n", n, rc);
@@ -213,10 +178,10 @@ static void qa_fails_cleanly(int sticky)
         }
         ks_result_free(&r);
         ks_scanner_free(s);
-        if (g_live != base) {
+        if (kt_live != base) {
             fprintf(stderr, "failing allocation %ld: %ld allocations "
-                            "leaked by ks_qa\n", n, g_live - base);
-            base = g_live;
+                            "leaked by ks_qa\n", n, kt_live - base);
+            base = kt_live;
             bad++;
         }
         if (calls < n)
@@ -227,7 +192,7 @@ static void qa_fails_cleanly(int sticky)
     ks_conv_free(&c);
     ks_pack_free(p);
     assert_int_equal(bad, 0);
-    assert_int_equal(g_live, base0);
+    assert_int_equal(kt_live, base0);
 }
 
 static void qa_once(void **state)
@@ -251,13 +216,13 @@ static void conv_json_fails_cleanly(void **state)
         "\"category\":\"food\",\"carrier\":\"zto\",\"price\":1},"
         "\"messages\":[{\"id\":\"m1\",\"from\":\"customer\",\"text\":\"hi\"},"
         "{\"from\":\"system\",\"event\":\"end\"}],\"x\":1}";
-    long n, base = g_live;
+    long n, base = kt_live;
     for (n = 1;; n++) {
         ks_conv c;
         ks_diags d = {0};
         arm(n, 0);
         int rc = ks_conv_from_json(j, sizeof j - 1, &c, &d, "line 1");
-        long calls = g_calls;
+        long calls = kt_calls;
         disarm();
         if (rc == KS_OK) {
             assert_string_equal(c.id, "c");
@@ -269,7 +234,7 @@ static void conv_json_fails_cleanly(void **state)
             assert_null(c.msgs);
         }
         ks_diags_free(&d);
-        assert_int_equal(g_live, base);
+        assert_int_equal(kt_live, base);
         if (calls < n)
             break;
     }
@@ -280,7 +245,7 @@ static void normalize_fails_cleanly(void **state)
 {
     (void)state;
     ks_text t = {0};
-    long base = g_live;
+    long base = kt_live;
     arm(1, 0);
     assert_int_equal(ks_normalize("淘 宝", strlen("淘 宝"), &t), KS_ENOMEM);
     arm(2, 0);
@@ -289,12 +254,12 @@ static void normalize_fails_cleanly(void **state)
     assert_int_equal(ks_normalize("淘 宝", strlen("淘 宝"), &t), KS_OK);
     assert_string_equal(t.norm, "淘宝");
     ks_text_free(&t);
-    assert_int_equal(g_live, base);
+    assert_int_equal(kt_live, base);
 }
 
 int main(void)
 {
-    ks_set_allocator(t_malloc, t_realloc, t_free);
+    ks_set_allocator(kt_malloc, kt_realloc, kt_free);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(normalize_fails_cleanly),
         cmocka_unit_test(conv_json_fails_cleanly),

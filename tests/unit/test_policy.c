@@ -5,6 +5,7 @@
  * failures.
  */
 #include "kt.h"
+#include "kt_oom.h"
 
 #define SHIPPED KS_RULES_DIR "/desk/policy.yaml"
 #define MIN 60000LL
@@ -521,54 +522,20 @@ static void absurd_input_ends(void **state)
 
 /* ---- allocation failures ------------------------------------------------ */
 
-static long g_calls, g_fail_at, g_live;
-static int g_sticky;
-
-static int should_fail(void)
-{
-    g_calls++;
-    return g_fail_at &&
-           (g_calls == g_fail_at || (g_sticky && g_calls > g_fail_at));
-}
-
-static void *t_malloc(size_t n)
-{
-    if (should_fail())
-        return NULL;
-    void *p = malloc(n);
-    g_live += p != NULL;
-    return p;
-}
-
-static void *t_realloc(void *p, size_t n)
-{
-    if (should_fail())
-        return NULL;
-    void *q = realloc(p, n);
-    g_live += q && !p;
-    return q;
-}
-
-static void t_free(void *p)
-{
-    g_live -= p != NULL;
-    free(p);
-}
-
 /* Fails allocation 1, 2, ... of one parse until it succeeds: each run
  * ends in KS_ENOMEM or in the full result, with nothing left allocated. */
 static void oom_run(const ks_policy *base, const char *text, int sticky)
 {
-    ks_set_allocator(t_malloc, t_realloc, t_free);
+    ks_set_allocator(kt_malloc, kt_realloc, kt_free);
     for (long n = 1;; n++) {
-        g_calls = 0;
-        g_live = 0;
-        g_fail_at = n;
-        g_sticky = sticky;
+        kt_calls = 0;
+        kt_live = 0;
+        kt_fail_at = n;
+        kt_sticky = sticky;
         ks_diags d = {0};
         ks_policy *p = NULL;
         int rc = ks_policy_parse(base, text, strlen(text), "t.yaml", &p, &d);
-        int ok = g_calls < n;   /* no allocation failed */
+        int ok = kt_calls < n;   /* no allocation failed */
         if (rc == KS_OK) {
             assert_int_equal(d.n, 0);
             assert_int_equal(p->ndeadlines, g_pol->ndeadlines);
@@ -580,15 +547,15 @@ static void oom_run(const ks_policy *base, const char *text, int sticky)
         }
         ks_policy_free(p);
         ks_diags_free(&d);
-        if (g_live != 0)
-            fprintf(stderr, "failing allocation %ld: %ld left\n", n, g_live);
-        assert_int_equal(g_live, 0);
+        if (kt_live != 0)
+            fprintf(stderr, "failing allocation %ld: %ld left\n", n, kt_live);
+        assert_int_equal(kt_live, 0);
         if (ok) {
             assert_int_equal(rc, KS_OK);
             break;
         }
     }
-    g_fail_at = 0;
+    kt_fail_at = 0;
     ks_set_allocator(NULL, NULL, NULL);
 }
 

@@ -2,6 +2,7 @@
  * the loader's located diagnostics, pick, render, traditional script and
  * the case's variables. */
 #include "kt.h"
+#include "kt_oom.h"
 
 /* Full-width punctuation, spelled out so the sources stay unambiguous. */
 #define FW_COMMA "\xEF\xBC\x8C" /* ， */
@@ -621,43 +622,18 @@ static void all_mistakes_reported(void **state)
 
 /* ---- allocation failures ------------------------------------------------ */
 
-static long g_calls, g_fail_at, g_live;
-
-static void *t_malloc(size_t n)
-{
-    if (g_fail_at && ++g_calls >= g_fail_at)
-        return NULL;
-    void *p = malloc(n);
-    g_live += p != NULL;
-    return p;
-}
-
-static void *t_realloc(void *p, size_t n)
-{
-    if (g_fail_at && ++g_calls >= g_fail_at)
-        return NULL;
-    void *q = realloc(p, n);
-    g_live += q && !p;
-    return q;
-}
-
-static void t_free(void *p)
-{
-    g_live -= p != NULL;
-    free(p);
-}
-
 static void out_of_memory(void **state)
 {
     (void)state;
     size_t len;
     char *text = read_shipped(&len);
-    ks_set_allocator(t_malloc, t_realloc, t_free);
+    ks_set_allocator(kt_malloc, kt_realloc, kt_free);
+    kt_sticky = 1;   /* every allocation from the Nth on fails */
     int done = 0;
     for (long n = 1; !done && n < 100000; n++) {
-        g_calls = 0;
-        g_fail_at = n;
-        g_live = 0;
+        kt_calls = 0;
+        kt_fail_at = n;
+        kt_live = 0;
         ks_scripts *s = NULL;
         int rc = ks_scripts_parse(text, len, "s.yaml", &s, NULL);
         if (rc == KS_OK) {
@@ -669,11 +645,12 @@ static void out_of_memory(void **state)
             done = rc == KS_OK;
         }
         ks_scripts_free(s);
-        g_fail_at = 0;
+        kt_fail_at = 0;
         assert_true(rc == KS_OK || rc == KS_ENOMEM);
-        assert_int_equal(g_live, 0);
+        assert_int_equal(kt_live, 0);
     }
     ks_set_allocator(NULL, NULL, NULL);
+    kt_sticky = 0;
     assert_true(done);
     free(text);
 }

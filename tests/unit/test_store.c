@@ -8,84 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kt.h"
+#include "kt_db.h"
 
 #define HOUR 3600000LL
 #define DAY (24 * HOUR)
-
-typedef struct fx {
-    char dir[64];
-    char path[96];
-    ks_store *s;
-} fx;
-
-/* ---- fixture and raw SQL helpers --------------------------------------- */
-
-static ks_store *open_ok(const char *path)
-{
-    ks_diags d = {0};
-    ks_store *s = NULL;
-    int rc = ks_store_open(path, &s, &d);
-    if (rc != KS_OK)
-        kt_print_diags(&d);
-    assert_int_equal(rc, KS_OK);
-    ks_diags_free(&d);
-    return s;
-}
-
-static int setup(void **state)
-{
-    fx *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/kesu-store-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/cases.db", f->dir);
-    f->s = open_ok(f->path);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    char p[128];
-    ks_store_close(f->s);
-    static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < 4; i++) {
-        snprintf(p, sizeof p, "%s%s", f->path, sfx[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
-    free(f);
-    return 0;
-}
-
-/* Runs SQL on the database file through a separate raw connection. */
-static void raw_exec(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        fprintf(stderr, "raw sql failed: %s: %s\n", sql, err);
-        sqlite3_free(err);
-        fail();
-    }
-    sqlite3_close(db);
-}
-
-static int64_t raw_int(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
-}
 
 /* ---- building cases ----------------------------------------------------- */
 
@@ -250,7 +176,7 @@ static void assert_same_case(const ks_case *a, const ks_case *b)
 
 static void round_trip_every_field(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     ks_case c, got;
     full_case(&c);
     create_ok(f->s, &c, KT_T0);
@@ -285,7 +211,7 @@ static void round_trip_every_field(void **state)
 
 static void save_replaces_children_keeps_promise_ids(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     ks_case c, got;
     full_case(&c);
     create_ok(f->s, &c, KT_T0);
@@ -319,7 +245,7 @@ static void save_replaces_children_keeps_promise_ids(void **state)
     assert_int_equal(ks_store_case_get(f->s, c.id, &got), KS_OK);
     assert_same_case(&c, &got);
     ks_case_free(&got);
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM promises"), 2);
+    assert_int_equal(kt_raw_int(f->path, "SELECT count(*) FROM promises"), 2);
     int64_t id = 0;
     assert_int_equal(ks_store_case_by_conv(f->s, "c-1002", &id), KS_ENOENT);
 
@@ -349,7 +275,7 @@ static void save_replaces_children_keeps_promise_ids(void **state)
                                         NULL, &d),
                      KS_EINVAL);
     assert_diag(&d, 0, "promises[0]", "is not a promise of case");
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit"), 3);
+    assert_int_equal(kt_raw_int(f->path, "SELECT count(*) FROM audit"), 3);
 
     /* Unknown ids: ENOENT. */
     o.id = 4242;
@@ -364,7 +290,7 @@ static void save_replaces_children_keeps_promise_ids(void **state)
 
 static void validation_failure_writes_nothing(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     ks_case c;
     ks_case_init(&c);   /* no customer */
     assert_int_equal(ks_case_add_conv(&c, "c-1"), KS_OK);
@@ -375,9 +301,9 @@ static void validation_failure_writes_nothing(void **state)
     assert_non_null(strstr(ks_store_errmsg(f->s), "customer: missing"));
     assert_int_equal(c.id, 0);
     assert_int_equal(c.created_at, KS_TIME_NONE);  /* stamps undone */
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM cases"), 0);
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM case_convs"), 0);
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit"), 0);
+    assert_int_equal(kt_raw_int(f->path, "SELECT count(*) FROM cases"), 0);
+    assert_int_equal(kt_raw_int(f->path, "SELECT count(*) FROM case_convs"), 0);
+    assert_int_equal(kt_raw_int(f->path, "SELECT count(*) FROM audit"), 0);
 
     /* A save of a stored case that became invalid changes nothing. */
     c.customer = ks_strdup("客户");
@@ -389,8 +315,8 @@ static void validation_failure_writes_nothing(void **state)
                                         NULL, &d),
                      KS_EINVAL);
     assert_diag(&d, 0, "order.price", "negative");
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit"), 1);
-    assert_int_equal(raw_int(f->path, "SELECT has_order FROM cases"), 0);
+    assert_int_equal(kt_raw_int(f->path, "SELECT count(*) FROM audit"), 1);
+    assert_int_equal(kt_raw_int(f->path, "SELECT has_order FROM cases"), 0);
 
     /* Event data that is not a JSON object is refused too. */
     c.order.price = 3;
@@ -399,14 +325,14 @@ static void validation_failure_writes_nothing(void **state)
                                         "not json", &d),
                      KS_EINVAL);
     assert_diag(&d, 0, "data", "not a JSON object");
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit"), 1);
+    assert_int_equal(kt_raw_int(f->path, "SELECT count(*) FROM audit"), 1);
     ks_diags_free(&d);
     ks_case_free(&c);
 }
 
 static void duplicate_conversation_refused(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     ks_case a, b;
     small_case(&a, "甲", NULL);
     assert_int_equal(ks_case_add_conv(&a, "c-1"), KS_OK);
@@ -425,9 +351,9 @@ static void duplicate_conversation_refused(void **state)
     assert_non_null(strstr(ks_store_errmsg(f->s), "c-1"));
     assert_int_equal(b.id, 0);
     assert_int_equal(b.promises[0].id, 0);
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM cases"), 1);
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM promises"), 0);
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit"), 1);
+    assert_int_equal(kt_raw_int(f->path, "SELECT count(*) FROM cases"), 1);
+    assert_int_equal(kt_raw_int(f->path, "SELECT count(*) FROM promises"), 0);
+    assert_int_equal(kt_raw_int(f->path, "SELECT count(*) FROM audit"), 1);
     int64_t id = 0;
     assert_int_equal(ks_store_case_by_conv(f->s, "c-2", &id), KS_ENOENT);
 
@@ -441,7 +367,7 @@ static void duplicate_conversation_refused(void **state)
     assert_int_equal(ks_store_case_create(f->s, &b, "t", KT_T0, &d),
                      KS_EINVAL);
     assert_int_equal(ks_store_commit(f->s), KS_OK);
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM cases"), 2);
+    assert_int_equal(kt_raw_int(f->path, "SELECT count(*) FROM cases"), 2);
     assert_int_equal(ks_store_case_by_conv(f->s, "c-3", &id), KS_OK);
     assert_int_equal(id, c.id);
 
@@ -489,7 +415,7 @@ static int64_t make(ks_store *s, const spec *p)
 
 static void list_filters_and_order(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     static const spec sp[] = {
         {"u1", "s1", "a1", KS_RISK_normal, KS_STATE_new, KT_T0 + 1},
         {"u2", "s1", "a2", KS_RISK_critical, KS_STATE_soothing, KT_T0 + 2},
@@ -599,7 +525,7 @@ static int64_t with_promises(ks_store *s, const char *customer, ks_risk risk,
 
 static void due_order_and_kept_excluded(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     int64_t dn[] = {KT_T0 - 5 * HOUR, KT_T0 + 5 * HOUR};
     int64_t dc[] = {KT_T0 - HOUR};
     int64_t dh[] = {KT_T0 - 2 * HOUR, KT_T0 - 3 * HOUR};
@@ -656,7 +582,7 @@ static void due_order_and_kept_excluded(void **state)
 
 static void batch_and_customer_counts(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     static const struct {
         const char *customer, *shop, *sku, *batch;
     } t[] = {
@@ -694,7 +620,7 @@ static void batch_and_customer_counts(void **state)
 
 static void rollback_leaves_nothing(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     ks_case a, b;
     small_case(&a, "a", NULL);
     small_case(&b, "b", NULL);
@@ -706,7 +632,7 @@ static void rollback_leaves_nothing(void **state)
     ks_case got;
     assert_int_equal(ks_store_case_get(f->s, a.id, &got), KS_ENOENT);
     assert_int_equal(ks_store_case_get(f->s, b.id, &got), KS_ENOENT);
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit"), 0);
+    assert_int_equal(kt_raw_int(f->path, "SELECT count(*) FROM audit"), 0);
     assert_int_equal(ks_store_commit(f->s), KS_ESTATE);
 
     /* and a commit keeps both, with a chain of two */
@@ -725,20 +651,20 @@ static void rollback_leaves_nothing(void **state)
 
 static void reopen_keeps_data_and_version(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     ks_case c, got;
     full_case(&c);
     create_ok(f->s, &c, KT_T0);
     ks_store_close(f->s);
     f->s = NULL;
-    assert_int_equal(raw_int(f->path, "SELECT schema_version FROM meta"), 2);
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM pragma_journal_mode"
+    assert_int_equal(kt_raw_int(f->path, "SELECT schema_version FROM meta"), 2);
+    assert_int_equal(kt_raw_int(f->path, "SELECT count(*) FROM pragma_journal_mode"
                                       " WHERE journal_mode = 'wal'"),
                      1);
 
     char uri[160];
     snprintf(uri, sizeof uri, "sqlite:%s", f->path);
-    f->s = open_ok(uri);
+    f->s = kt_db_open(uri);
     assert_int_equal(ks_store_case_get(f->s, c.id, &got), KS_OK);
     assert_same_case(&c, &got);
     ks_case_free(&got);
@@ -749,18 +675,18 @@ static void reopen_keeps_data_and_version(void **state)
     assert_int_equal(ks_store_verify(f->s, NULL, NULL, &checked, NULL),
                      KS_OK);
     assert_int_equal(checked, 2);
-    assert_int_equal(raw_int(f->path, "SELECT schema_version FROM meta"), 2);
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM meta"), 1);
+    assert_int_equal(kt_raw_int(f->path, "SELECT schema_version FROM meta"), 2);
+    assert_int_equal(kt_raw_int(f->path, "SELECT count(*) FROM meta"), 1);
     ks_case_free(&c);
     ks_case_free(&e);
 }
 
 static void future_schema_refused(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     ks_store_close(f->s);
     f->s = NULL;
-    raw_exec(f->path, "UPDATE meta SET schema_version = 99");
+    kt_raw_exec(f->path, "UPDATE meta SET schema_version = 99");
     ks_diags d = {0};
     ks_store *s = NULL;
     assert_int_equal(ks_store_open(f->path, &s, &d), KS_EDB);
@@ -771,7 +697,7 @@ static void future_schema_refused(void **state)
 
 static void bad_uris(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     ks_diags d = {0};
     ks_store *s = NULL;
     assert_int_equal(ks_store_open("postgres://db/kesu", &s, &d), KS_EINVAL);
@@ -824,7 +750,7 @@ static void five_events(ks_store *s, int64_t ids[3])
 
 static void verify_intact(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     size_t checked = 99;
     int64_t bad = -1, bc = -1;
     ks_diags d = {0};
@@ -862,10 +788,10 @@ static void verify_intact(void **state)
 
 static void verify_detects_altered_event(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     int64_t ids[3];
     five_events(f->s, ids);
-    raw_exec(f->path, "UPDATE audit SET data = '{\"to\":\"closed\"}'"
+    kt_raw_exec(f->path, "UPDATE audit SET data = '{\"to\":\"closed\"}'"
                       " WHERE seq = 3");
     int64_t bad = 0, bc = 0;
     size_t checked = 0;
@@ -884,7 +810,7 @@ static void verify_detects_altered_event(void **state)
 
 static void verify_detects_rehashed_event(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     int64_t ids[3];
     five_events(f->s, ids);
     /* A forger who recomputes the altered event's own hash still breaks
@@ -903,7 +829,7 @@ static void verify_detects_rehashed_event(void **state)
     snprintf(sql, sizeof sql,
              "UPDATE audit SET actor = 'someone else', hash = x'%s'"
              " WHERE seq = 4", hex);
-    raw_exec(f->path, sql);
+    kt_raw_exec(f->path, sql);
     ks_audits_free(ev, n);
 
     int64_t bad = 0, bc = 0;
@@ -917,10 +843,10 @@ static void verify_detects_rehashed_event(void **state)
 
 static void verify_detects_removed_event(void **state)
 {
-    fx *f = *state;
+    kt_db *f = *state;
     int64_t ids[3];
     five_events(f->s, ids);
-    raw_exec(f->path, "DELETE FROM audit WHERE seq = 2");
+    kt_raw_exec(f->path, "DELETE FROM audit WHERE seq = 2");
     int64_t bad = 0, bc = 0;
     ks_diags d = {0};
     assert_int_equal(ks_store_verify(f->s, &bad, &bc, NULL, &d), KS_ECORRUPT);
@@ -930,7 +856,7 @@ static void verify_detects_removed_event(void **state)
     ks_diags_free(&d);
 
     /* Renumbering to close the gap breaks the link instead. */
-    raw_exec(f->path, "UPDATE audit SET seq = seq - 1 WHERE seq > 2");
+    kt_raw_exec(f->path, "UPDATE audit SET seq = seq - 1 WHERE seq > 2");
     memset(&d, 0, sizeof d);
     assert_int_equal(ks_store_verify(f->s, &bad, &bc, NULL, &d), KS_ECORRUPT);
     assert_int_equal(bad, 2);
@@ -941,7 +867,7 @@ static void verify_detects_removed_event(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, kt_db_setup, kt_db_teardown)
         T(round_trip_every_field),
         T(save_replaces_children_keeps_promise_ids),
         T(validation_failure_writes_nothing),
