@@ -80,6 +80,11 @@ KS_API void ks_token_hash(const char *text, unsigned char hash[32]);
  * "18号发货"), are at the top of src/auth/mask.c. Returns a new string in
  * *out. */
 KS_API int ks_mask_personal(const char *text, size_t len, char **out);
+/* The same, but every masked code point becomes one '*' (a mobile number
+ * keeps its first 3 and last 4 digits and its separators), so that code
+ * point offsets into the text (finding evidence) stay valid:
+ * "四川省成都市武侯区人民南路4号" -> "四川省成都市武侯区*******". */
+KS_API int ks_mask_personal_aligned(const char *text, size_t len, char **out);
 
 #ifdef __cplusplus
 }

@@ -37,6 +37,7 @@ enum { KS_ADDR_WINDOW = 40, KS_ADDR_GAP = 20, KS_MAX_GROUPS = 64 };
 typedef struct span {
     size_t a, b;         /* code points [a, b) replaced */
     char rep[24];        /* by this text */
+    int phone;           /* a mobile number (aligned: keep 3 + 4 digits) */
 } span;
 
 typedef struct masker {
@@ -103,6 +104,7 @@ static int add_span(masker *m, size_t a, size_t b, const char *rep)
     s->a = a;
     s->b = b;
     snprintf(s->rep, sizeof s->rep, "%s", rep);
+    s->phone = 0;
     return KS_OK;
 }
 
@@ -160,7 +162,10 @@ static int try_phone(masker *m, size_t a, size_t b, const char *prefix)
         return KS_OK;
     char rep[24];
     snprintf(rep, sizeof rep, "%s%.3s****%.4s", prefix, d, d + 7);
-    return add_span(m, a, b, rep);
+    if (add_span(m, a, b, rep))
+        return KS_ENOMEM;
+    m->spans[m->nspans - 1].phone = 1;
+    return KS_OK;
 }
 
 /* The groups of one digit run starting at i; returns how many. */
@@ -391,6 +396,34 @@ static char *render(const masker *m, const char *text, const size_t *off,
     return out;
 }
 
+/* The aligned rendering: each masked code point becomes one '*', so code
+ * point offsets into the text stay valid (a mobile number keeps its first
+ * 3 and last 4 digits, and its separators). */
+static char *render_aligned(const masker *m, const char *text,
+                            const size_t *off, size_t len)
+{
+    char *out = ks_malloc(len + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0, i = 0;
+    for (size_t k = 0; k < m->nspans; k++) {
+        const span *s = &m->spans[k];
+        memcpy(out + o, text + off[i], off[s->a] - off[i]);
+        o += off[s->a] - off[i];
+        for (size_t j = s->a, digit = 0; j < s->b; j++) {
+            int keep = s->phone && (digit_val(m->cp[j]) < 0 || digit < 3 ||
+                                    digit >= 7);
+            if (s->phone && digit_val(m->cp[j]) >= 0)
+                digit++;
+            o += keep ? ks_utf8_encode(m->cp[j], out + o) : (out[o] = '*', 1);
+        }
+        i = s->b;
+    }
+    memcpy(out + o, text + off[i], len - off[i]);
+    out[o + len - off[i]] = '\0';
+    return out;
+}
+
 static int decode(const char *text, size_t len, uint32_t **cp, size_t **off,
                   size_t *n)
 {
@@ -410,7 +443,7 @@ static int decode(const char *text, size_t len, uint32_t **cp, size_t **off,
     return KS_OK;
 }
 
-int ks_mask_personal(const char *text, size_t len, char **out)
+static int mask(const char *text, size_t len, int aligned, char **out)
 {
     if (!out || (!text && len))
         return KS_EINVAL;
@@ -432,11 +465,22 @@ int ks_mask_personal(const char *text, size_t len, char **out)
     if (rc == KS_OK) {
         if (m.nspans)
             qsort(m.spans, m.nspans, sizeof *m.spans, by_start);
-        *out = render(&m, text, off, len);
+        *out = aligned ? render_aligned(&m, text, off, len)
+                       : render(&m, text, off, len);
         rc = *out ? KS_OK : KS_ENOMEM;
     }
     ks_free(cp);
     ks_free(off);
     ks_free(m.spans);
     return rc;
+}
+
+int ks_mask_personal(const char *text, size_t len, char **out)
+{
+    return mask(text, len, 0, out);
+}
+
+int ks_mask_personal_aligned(const char *text, size_t len, char **out)
+{
+    return mask(text, len, 1, out);
 }

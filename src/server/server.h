@@ -192,6 +192,32 @@ void srv_rate_key(srv_req *r, unsigned char key[32]);
 /* Masks phone numbers and addresses in s for the log (into out). */
 void srv_mask(const char *s, char *out, size_t cap);
 
+/* ---- who may see what (scope.c) ------------------------------------- */
+/* The caller's view of the data, taken once per request. */
+typedef struct srv_scope {
+    const ks_principal *who;
+    const char *shop;        /* NULL: every shop (admin) */
+    const char *agent;       /* agent role: the caller's name; else NULL */
+    int lead;                /* rows limited to the caller and team */
+    char **team;             /* lead: the team's agent names (owned) */
+    size_t nteam;
+} srv_scope;
+
+/* Fills s for r's principal; 0, or -1 after answering (store failure). */
+int srv_scope_get(srv_req *r, srv_scope *s);
+void srv_scope_free(srv_scope *s);
+/* May the caller see a row of this shop and agent (agent NULL: shop-level
+ * data, which agents and leads see only through their own rows)? */
+int srv_scope_allows(const srv_scope *s, const char *shop, const char *agent);
+/* The agent part alone (for rows already filtered by shop). */
+int srv_scope_has_agent(const srv_scope *s, const char *agent);
+/* Does the caller see personal data of this agent's rows unmasked? */
+int srv_scope_personal(const srv_scope *s, const char *agent);
+/* text for the caller: a copy, masked with ks_mask_personal_aligned()
+ * (code point offsets stay valid) unless srv_scope_personal(). NULL on
+ * out-of-memory or a NULL text. Free with ks_free(). */
+char *srv_scope_mask(const srv_scope *s, const char *agent, const char *text);
+
 /* ---- JSON bodies (body.c) ----------------------------------------- */
 struct cJSON;
 /* The body as a JSON object, or NULL after answering bad_json (located

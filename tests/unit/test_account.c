@@ -166,6 +166,31 @@ static void test_mask_phones(void **state)
         expect_mask(t[i][0], t[i][1]);
 }
 
+/* Aligned masking keeps every code point's position. */
+static void test_mask_aligned(void **state)
+{
+    (void)state;
+    static const char *const t[][2] = {
+        {"电话13812345678谢谢", "电话138****5678谢谢"},
+        {"+86 138 1234 5678", "+86 138 **** 5678"},
+        {"１３８１２３４５６７８。", "１３８****５６７８。"},
+        {"寄到四川省成都市武侯区人民南路4号，谢谢",
+         "寄到四川省成都市武侯区******，谢谢"},
+        {"18号发货", "18号发货"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        char *out = NULL;
+        size_t a = strlen(t[i][0]);
+        assert_int_equal(ks_mask_personal_aligned(t[i][0], a, &out), KS_OK);
+        if (strcmp(out, t[i][1]))
+            fprintf(stderr, "aligned(\"%s\")\n  got  \"%s\"\n", t[i][0], out);
+        assert_string_equal(out, t[i][1]);
+        assert_int_equal(ks_utf8_count(out, strlen(out)),
+                         ks_utf8_count(t[i][0], a));
+        free(out);
+    }
+}
+
 static void test_mask_near_misses(void **state)
 {
     (void)state;
@@ -823,6 +848,7 @@ int main(void)
         cmocka_unit_test(test_token),
         cmocka_unit_test(test_mask_phones),
         cmocka_unit_test(test_mask_near_misses),
+        cmocka_unit_test(test_mask_aligned),
         cmocka_unit_test(test_mask_addresses),
         cmocka_unit_test(test_mask_errors),
         T(test_user_add_get),
