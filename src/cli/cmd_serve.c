@@ -13,7 +13,9 @@ static const char usage[] =
     "  --listen HOST:PORT   address to listen on (127.0.0.1:8080; port 0 =\n"
     "                       any free port, printed at start)\n"
     "  --db PATH            SQLite database (kesu.db, or $KESU_DB)\n"
-    "  --rules DIR          rule pack (default: the shipped rules)\n"
+    "  --rules DIR          rules directory: QA pack, desk/policy.yaml and\n"
+    "                       desk/scripts.yaml (default: the shipped rules)\n"
+    "  --policy FILE        the shop's policy overlay (see rules/desk/POLICY.md)\n"
     "  --threads N          worker threads (default: cores)\n"
     "  --rate N             requests per second per credential (200; 0 = off)\n"
     "  --burst N            requests a credential may send at once (2x rate)\n"
@@ -23,7 +25,7 @@ static const char usage[] =
     "Stops on SIGTERM or SIGINT after finishing in-flight requests.\n";
 
 typedef struct serve_opts {
-    const char *listen, *db, *rules, *threads, *rate, *burst, *conns,
+    const char *listen, *db, *rules, *policy, *threads, *rate, *burst, *conns,
         *timeout;
     int no_log, help;
 } serve_opts;
@@ -83,6 +85,7 @@ static int configure(const serve_opts *o, srv_config *cfg)
     if (!cfg->db || !*cfg->db)
         cfg->db = "kesu.db";
     cfg->rules = o->rules ? o->rules : ks_default_rules();
+    cfg->policy = o->policy;
     cfg->threads = (unsigned)threads;
     cfg->rate = rate;
     cfg->burst = burst > 0 ? burst : 2 * rate;
@@ -94,24 +97,20 @@ static int configure(const serve_opts *o, srv_config *cfg)
     return 0;
 }
 
-static ks_scripts *load_scripts(const char *rules)
+/* The first rule book; NULL after printing why. */
+static srv_books *load_books(const srv_config *cfg)
 {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/desk/scripts.yaml", rules);
-    FILE *f = fopen(path, "rb");
-    char *text = f ? malloc(1u << 22) : NULL;
-    size_t len = text ? fread(text, 1, (1u << 22) - 1, f) : 0;
-    if (f)
-        fclose(f);
-    ks_scripts *sc = NULL;
     ks_diags d = {0};
-    if (!text || ks_scripts_parse(text, len, path, &sc, &d) != KS_OK) {
-        ks_print_diags(stderr, &d);
-        fprintf(stderr, "kesu serve: scripts %s not loaded\n", path);
-    }
+    srv_book *b = srv_book_load(cfg, &d);
+    ks_print_diags(stderr, &d);
     ks_diags_free(&d);
-    free(text);
-    return sc;
+    srv_books *bs = b ? srv_books_new(b) : NULL;
+    if (!b)
+        fprintf(stderr, "kesu serve: the rules in %s were not loaded\n",
+                cfg->rules);
+    else if (!bs)
+        srv_book_release(b);
+    return bs;
 }
 
 /* Opens the store once before the pool starts, so the schema is created
@@ -137,7 +136,8 @@ int cmd_serve(int argc, char **argv)
     serve_opts o = {0};
     const ks_opt opts[] = {
         {"listen", &o.listen, NULL}, {"db", &o.db, NULL},
-        {"rules", &o.rules, NULL}, {"threads", &o.threads, NULL},
+        {"rules", &o.rules, NULL}, {"policy", &o.policy, NULL},
+        {"threads", &o.threads, NULL},
         {"rate", &o.rate, NULL}, {"burst", &o.burst, NULL},
         {"max-connections", &o.conns, NULL}, {"timeout", &o.timeout, NULL},
         {"no-access-log", NULL, &o.no_log}, {"help", NULL, &o.help},
@@ -150,13 +150,11 @@ int cmd_serve(int argc, char **argv)
     }
     if (check_store(cfg.db))
         return KS_EXIT_FAIL;
-    srv_shared sh = {&cfg, ks_cli_load_pack(cfg.rules, 1), NULL, NULL};
-    sh.scripts = sh.pack ? load_scripts(cfg.rules) : NULL;
-    sh.limiter = srv_limiter_new(cfg.rate, cfg.burst);
-    int rc = sh.pack && sh.scripts && sh.limiter && srv_run(&sh) == 0
-                 ? KS_EXIT_OK : KS_EXIT_FAIL;
+    srv_shared sh = {&cfg, load_books(&cfg), NULL};
+    sh.limiter = sh.books ? srv_limiter_new(cfg.rate, cfg.burst) : NULL;
+    int rc = sh.books && sh.limiter && srv_run(&sh) == 0 ? KS_EXIT_OK
+                                                          : KS_EXIT_FAIL;
     srv_limiter_free(sh.limiter);
-    ks_scripts_free(sh.scripts);
-    ks_pack_free(sh.pack);
+    srv_books_free(sh.books);
     return rc;
 }

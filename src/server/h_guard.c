@@ -153,7 +153,7 @@ static void put_suggestion(srv_req *r, const guard_in *in, const ks_result *res)
             cause = k;
     int stage = cause >= 0 || res->risk > KS_RISK_normal ? KS_STATE_soothing
                                                           : -1;
-    const ks_script *sc = ks_script_pick(r->sh->scripts, stage, cause, -1);
+    const ks_script *sc = ks_script_pick(r->th->book->scripts, stage, cause, -1);
     char *text = NULL;
     ks_var vars[] = {{"agent", in->agent}, {"shop", in->shop}};
     if (!sc || ks_script_render(sc, vars, 2, 0, &text) != KS_OK) {
