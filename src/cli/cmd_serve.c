@@ -150,11 +150,18 @@ int cmd_serve(int argc, char **argv)
     }
     if (check_store(cfg.db))
         return KS_EXIT_FAIL;
-    srv_shared sh = {&cfg, load_books(&cfg), NULL};
-    sh.limiter = sh.books ? srv_limiter_new(cfg.rate, cfg.burst) : NULL;
-    int rc = sh.books && sh.limiter && srv_run(&sh) == 0 ? KS_EXIT_OK
-                                                          : KS_EXIT_FAIL;
+    srv_shared sh = {&cfg, load_books(&cfg), NULL, NULL, NULL};
+    sh.limiter = srv_limiter_new(cfg.rate, cfg.burst);
+    /* 10 attempts at once, then one per 6 s per name; 30, then 1/s per
+     * client address. */
+    sh.login_name = srv_limiter_new(1.0 / 6, 10);
+    sh.login_addr = srv_limiter_new(1.0, 30);
+    int rc = sh.books && sh.limiter && sh.login_name && sh.login_addr &&
+                     srv_run(&sh) == 0
+                 ? KS_EXIT_OK : KS_EXIT_FAIL;
     srv_limiter_free(sh.limiter);
+    srv_limiter_free(sh.login_name);
+    srv_limiter_free(sh.login_addr);
     srv_books_free(sh.books);
     return rc;
 }

@@ -68,6 +68,10 @@ typedef struct srv_shared {
     const srv_config *cfg;
     srv_books *books;
     struct srv_limiter *limiter;
+    /* Login attempts, whose Argon2id check costs ~100 ms of CPU: per
+     * account name (slows guessing one password) and per client address
+     * (slows spraying many names). */
+    struct srv_limiter *login_name, *login_addr;
 } srv_shared;
 
 /* One pool thread's own handles (never shared). */
@@ -224,6 +228,8 @@ int srv_authenticate(srv_req *r);
 /* The rate-limit key of a request: the credential's hash, else the
  * client address's. */
 void srv_rate_key(srv_req *r, unsigned char key[32]);
+/* The rate-limit key of the client address alone. */
+void srv_addr_key(srv_req *r, unsigned char key[32]);
 /* Masks phone numbers and addresses in s for the log (into out). */
 void srv_mask(const char *s, char *out, size_t cap);
 
