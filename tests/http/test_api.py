@@ -102,6 +102,10 @@ def guard(srv, tok):
     check(f["level"] == "A" and f["advice"], "level and advice", f)
     check(isinstance(r["suggestion"], dict) and r["suggestion"]["text"],
           "a suggestion", r)
+    check(r["suggestion"]["id"] == "rewrite.diversion" and
+          f["script"]["id"] == "rewrite.diversion" and
+          "本平台" in f["script"]["text"],
+          "the diversion rewrite: stay on the platform", r)
     st, _, r = srv.request("POST", "/api/v1/guard",
                            {"reply": "亲，您好，请问有什么可以帮您？"}, token=t)
     check(st == 200 and r == {"ok": True, "findings": [], "risk": "normal",
@@ -115,8 +119,9 @@ def guard(srv, tok):
     check(st == 200 and r["ok"] is False, "shirking caught", r)
     check(all(f["evidence"] != "微信" for f in r["findings"]),
           "findings in the context are not the draft's", r)
-    check(r["suggestion"]["id"].startswith("soothe."),
-          "soothing script after a complaint", r)
+    check(r["suggestion"]["id"] == "rewrite.shirking" and
+          "[deadline]" in r["suggestion"]["text"],
+          "the shirking rewrite, with the deadline left to fill in", r)
     check(r["risk"] in ("high", "critical"), "risk from the context", r)
 
 
