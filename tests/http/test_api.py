@@ -22,6 +22,11 @@ USERS = [("root", "admin", "-", "-", "-"),
          ("b01", "agent", "s2", "-", "-")]
 
 
+# The paths this file covers (the others have their own test files).
+API_PATHS = ["/api/v1/health", "/api/v1/login", "/api/v1/logout",
+             "/api/v1/me", "/api/v1/guard"]
+
+
 def make_users(mkuser, db):
     tokens = {}
     for u in USERS:
@@ -209,7 +214,7 @@ def main():
             srv2.request("GET", "/api/v1/health")
         finally:
             srv2.stop()
-        missing = spec.undocumented_success()
+        missing = spec.undocumented_success(only=API_PATHS)
         check(not missing, "every documented success response was produced "
               "and matched its schema", missing)
     t.run("OpenAPI coverage", every_success_documented_and_seen)
