@@ -22,11 +22,13 @@ static const char usage[] =
     "  --max-connections N  concurrent connections (1024)\n"
     "  --timeout S          idle connection timeout in seconds (30)\n"
     "  --no-access-log      no JSON access log on stderr\n"
+    "  --import-limit N     largest POST /conversations body in bytes (64 MiB)\n"
+    "  --max-line N         longest conversation line imported (4 MiB)\n"
     "Stops on SIGTERM or SIGINT after finishing in-flight requests.\n";
 
 typedef struct serve_opts {
-    const char *listen, *db, *rules, *policy, *threads, *rate, *burst, *conns,
-        *timeout;
+    const char *listen, *db, *rules, *policy, *threads, *rate, *burst,
+        *conns, *timeout, *import_limit, *max_line;
     int no_log, help;
 } serve_opts;
 
@@ -70,7 +72,8 @@ static int configure(const serve_opts *o, srv_config *cfg)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     double threads = cores > 0 ? (double)cores : 2, rate = 200, burst = -1,
-           conns = 1024, timeout = 30;
+           conns = 1024, timeout = 30, import_limit = 64 << 20,
+           max_line = 4 << 20;
     memset(cfg, 0, sizeof *cfg);
     strcpy(cfg->host, "127.0.0.1");
     cfg->port = 8080;
@@ -79,7 +82,9 @@ static int configure(const serve_opts *o, srv_config *cfg)
         num("rate", o->rate, 0, 1e9, &rate) ||
         num("burst", o->burst, 1, 1e9, &burst) ||
         num("max-connections", o->conns, 1, 1e6, &conns) ||
-        num("timeout", o->timeout, 1, 3600, &timeout))
+        num("timeout", o->timeout, 1, 3600, &timeout) ||
+        num("import-limit", o->import_limit, 1024, 1e12, &import_limit) ||
+        num("max-line", o->max_line, 256, 1 << 30, &max_line))
         return -1;
     cfg->db = o->db ? o->db : getenv("KESU_DB");
     if (!cfg->db || !*cfg->db)
@@ -92,7 +97,8 @@ static int configure(const serve_opts *o, srv_config *cfg)
     cfg->conn_limit = (unsigned)conns;
     cfg->timeout_s = (unsigned)timeout;
     cfg->json_limit = 1u << 20;
-    cfg->import_limit = 64u << 20;
+    cfg->import_limit = (size_t)import_limit;
+    cfg->line_limit = (size_t)max_line;
     cfg->access_log = !o->no_log;
     return 0;
 }
@@ -141,6 +147,8 @@ int cmd_serve(int argc, char **argv)
         {"rate", &o.rate, NULL}, {"burst", &o.burst, NULL},
         {"max-connections", &o.conns, NULL}, {"timeout", &o.timeout, NULL},
         {"no-access-log", NULL, &o.no_log}, {"help", NULL, &o.help},
+        {"import-limit", &o.import_limit, NULL},
+        {"max-line", &o.max_line, NULL},
         {NULL, NULL, NULL}};
     srv_config cfg;
     if (ks_parse_opts("serve", argc, argv, opts, NULL, 0) != 0 ||
