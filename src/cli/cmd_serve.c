@@ -114,6 +114,27 @@ static ks_scripts *load_scripts(const char *rules)
     return sc;
 }
 
+/* The desk policy of the rule pack (rules/desk/policy.yaml). */
+static ks_policy *load_policy(const char *rules)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/desk/policy.yaml", rules);
+    FILE *f = fopen(path, "rb");
+    char *text = f ? malloc(1u << 22) : NULL;
+    size_t len = text ? fread(text, 1, (1u << 22) - 1, f) : 0;
+    if (f)
+        fclose(f);
+    ks_policy *p = NULL;
+    ks_diags d = {0};
+    if (!text || ks_policy_parse(NULL, text, len, path, &p, &d) != KS_OK) {
+        ks_print_diags(stderr, &d);
+        fprintf(stderr, "kesu serve: policy %s not loaded\n", path);
+    }
+    ks_diags_free(&d);
+    free(text);
+    return p;
+}
+
 /* Opens the store once before the pool starts, so the schema is created
  * and migrated by one connection, not raced by several. */
 static int check_store(const char *db)
@@ -150,11 +171,14 @@ int cmd_serve(int argc, char **argv)
     }
     if (check_store(cfg.db))
         return KS_EXIT_FAIL;
-    srv_shared sh = {&cfg, ks_cli_load_pack(cfg.rules, 1), NULL, NULL};
+    srv_shared sh = {&cfg, ks_cli_load_pack(cfg.rules, 1), NULL, NULL, NULL};
     sh.scripts = sh.pack ? load_scripts(cfg.rules) : NULL;
+    sh.policy = sh.scripts ? load_policy(cfg.rules) : NULL;
     sh.limiter = srv_limiter_new(cfg.rate, cfg.burst);
-    int rc = sh.pack && sh.scripts && sh.limiter && srv_run(&sh) == 0
+    int rc = sh.pack && sh.scripts && sh.policy && sh.limiter &&
+                     srv_run(&sh) == 0
                  ? KS_EXIT_OK : KS_EXIT_FAIL;
+    ks_policy_free(sh.policy);
     srv_limiter_free(sh.limiter);
     ks_scripts_free(sh.scripts);
     ks_pack_free(sh.pack);

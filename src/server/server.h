@@ -42,6 +42,7 @@ typedef struct srv_shared {
     ks_pack *pack;
     ks_scripts *scripts;
     struct srv_limiter *limiter;
+    ks_policy *policy;       /* the desk's policy (cases, due times) */
 } srv_shared;
 
 /* One pool thread's own handles (never shared). */
@@ -238,5 +239,17 @@ void h_guard(srv_req *r);
 void h_login(srv_req *r);
 void h_logout(srv_req *r);
 void h_me(srv_req *r);
+/* cases (h_cases.c, h_case_edit.c) */
+void h_cases_list(srv_req *r);
+void h_case_create(srv_req *r);
+void h_case_get(srv_req *r);
+void h_case_move(srv_req *r);
+void h_case_set(srv_req *r);
+void h_case_promise(srv_req *r);
+void h_case_keep(srv_req *r);
+void h_case_resolve(srv_req *r);
+void h_case_note(srv_req *r);
+void h_due(srv_req *r);
+void h_audit(srv_req *r);
 
 #endif
