@@ -139,6 +139,14 @@ def bad_lines(srv, tok):
           "the good lines imported", r)
     for cid in ("bad-1", "bad-2"):
         get(srv, tok["boss1"], "/api/v1/conversations/" + cid)
+    # Again, in 1000-byte chunks: the long line spans many of them.
+    chunks = iter([body[i:i + 1000] for i in range(0, len(body), 1000)])
+    st, _, r2 = srv.request("POST", "/api/v1/conversations", chunks,
+                            token=tok["boss1"],
+                            headers={**NDJSON, "Transfer-Encoding": "chunked"})
+    check(st == 200 and r2["errors"] == r["errors"] and
+          r2["existing"] == 2 and r2["stored"] == 0, "the same, chunked",
+          (st, r2))
     expect_error(srv.request("GET", "/api/v1/conversations/other-shop",
                              token=tok["root"]), 404, "not_found")
     # An empty body is no error.
