@@ -3,8 +3,10 @@
  * body is cut into lines as its chunks arrive, and each complete line is
  * parsed, judged with the thread's scanner and imported (ks_importer:
  * stored with its result and findings, a case opened for a complaint, in
- * committed batches) before the next chunk is read. Memory stays at one
- * line (at most cfg->line_limit bytes) whatever the body's size.
+ * committed batches). Complete lines are held until a batch's worth (or
+ * 1 MiB) has come, then imported and committed within one callback:
+ * memory stays at that plus one line (at most cfg->line_limit bytes)
+ * whatever the body's size.
  *
  * A bad line is an error for that line (with its number) and the rest
  * goes on; a line longer than the limit is skipped unread. Batches
@@ -19,14 +21,16 @@
 
 #include "kesu/alloc.h"
 
-enum { MAX_ERRORS = 100, IMPORT_BATCH = 256 };
+enum { MAX_ERRORS = 100, IMPORT_BATCH = 256, HOLD_BYTES = 1 << 20 };
 
 typedef struct imp_state {
     int refused;             /* the caller may not import: 403 at the end */
     int failed;              /* internal error: 500 at the end */
     char failmsg[256];
     ks_importer *im;
-    jbuf carry;              /* the line begun in an earlier chunk */
+    jbuf buf;                /* lines not yet imported, then the
+                                unfinished one from buf[tail] on */
+    size_t tail, held;       /* held: complete lines in buf[0, tail) */
     int skipping;            /* inside a line past the limit */
     size_t lineno;
     size_t lines, stored, existing, rejected, findings, cases;
@@ -40,7 +44,7 @@ static void state_free(void *p)
     if (!s)
         return;
     ks_importer_free(s->im);   /* rolls back a batch never flushed */
-    jb_free(&s->carry);
+    jb_free(&s->buf);
     jb_free(&s->errors);
     ks_free(s);
 }
@@ -200,45 +204,58 @@ static void too_long(srv_req *r, imp_state *s)
 {
     s->lineno++;
     s->lines++;
-    s->skipping = 1;
-    jb_reset(&s->carry);
     char msg[128];
     snprintf(msg, sizeof msg, "line longer than %zu bytes skipped",
              r->sh->cfg->line_limit);
     line_error(s, s->lineno, "invalid_field", msg);
 }
 
-/* Takes bytes up to (not including) a line end, or the last bytes. */
+/* Imports the complete lines held (buf[0, tail)) and commits them, so no
+ * transaction outlives this callback: between callbacks the thread's
+ * store serves other connections. The unfinished line moves to the
+ * front. */
+static void drain(srv_req *r, imp_state *s)
+{
+    const char *p = s->buf.p, *end = p ? p + s->tail : NULL;
+    while (p && p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        import_line(r, s, p, (size_t)(nl - p));
+        p = nl + 1;
+    }
+    if (s->im && ks_import_flush(s->im) != KS_OK)
+        fail(s, "the database refused the import");
+    if (s->tail) {
+        memmove(s->buf.p, s->buf.p + s->tail, s->buf.len - s->tail);
+        s->buf.len -= s->tail;
+    }
+    s->tail = 0;
+    s->held = 0;
+}
+
+/* Takes one line's bytes up to (not including) its end, or the last
+ * bytes of the chunk (ends 0). */
 static void take(srv_req *r, imp_state *s, const char *p, size_t n,
                  int ends)
 {
-    size_t lim = r->sh->cfg->line_limit;
     if (s->skipping) {
-        if (ends)
-            s->skipping = 0;
+        s->skipping = !ends;
         return;
     }
-    if (s->carry.len + n > lim) {
+    if (s->buf.len - s->tail + n > r->sh->cfg->line_limit) {
+        s->buf.len = s->tail;   /* the line so far goes */
+        drain(r, s);            /* the lines before it keep their numbers */
         too_long(r, s);
         s->skipping = !ends;
         return;
     }
-    if (!ends) {
-        jb_raw(&s->carry, p, n);
-        if (s->carry.oom)
-            fail(s, "out of memory");
-        return;
+    jb_raw(&s->buf, p, n);
+    if (ends) {
+        jb_raw(&s->buf, "\n", 1);
+        s->tail = s->buf.len;
+        s->held++;
     }
-    if (!s->carry.len) {   /* the usual case: a whole line in the chunk */
-        import_line(r, s, p, n);
-        return;
-    }
-    jb_raw(&s->carry, p, n);
-    if (s->carry.oom)
+    if (s->buf.oom)
         fail(s, "out of memory");
-    else
-        import_line(r, s, s->carry.p, s->carry.len);
-    jb_reset(&s->carry);
 }
 
 void h_conv_import_chunk(srv_req *r, const char *data, size_t n)
@@ -251,19 +268,20 @@ void h_conv_import_chunk(srv_req *r, const char *data, size_t n)
     if (s->refused || s->failed)
         return;
     if (!n) {   /* the end: a last line without its '\n' */
-        if (s->carry.len && !s->skipping)
-            import_line(r, s, s->carry.p, s->carry.len);
-        jb_reset(&s->carry);
-        if (s->im && ks_import_flush(s->im) != KS_OK)
-            fail(s, "the database refused the import");
+        if (s->buf.len > s->tail && !s->skipping)
+            take(r, s, "", 0, 1);
+        drain(r, s);
         return;
     }
     const char *end = data + n;
-    while (data < end) {
+    while (data < end && !s->failed) {
         const char *nl = memchr(data, '\n', (size_t)(end - data));
         take(r, s, data, (size_t)((nl ? nl : end) - data), nl != NULL);
         data = nl ? nl + 1 : end;
     }
+    /* Lines wait for a batch's worth, then go in one transaction. */
+    if (s->held >= IMPORT_BATCH || s->tail >= HOLD_BYTES)
+        drain(r, s);
 }
 
 void h_conv_import(srv_req *r)

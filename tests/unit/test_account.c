@@ -838,6 +838,89 @@ static void test_agent_scores(void **state)
                                            &n), KS_EINVAL);
 }
 
+/* The dashboard views: risk board, scorecards and causes per day, with
+ * a lead's agents list bound as one parameter. */
+static void test_dashboard_views(void **state)
+{
+    kt_db *f = *state;
+    seed_findings(f);
+    const char *team[] = {"a1", "a3"}, *evil[] = {"a1' OR '1'='1"};
+    ks_conv_filter cf = KS_CONV_FILTER_ANY;
+    cf.shop = "s1";
+    cf.agents = team;
+    cf.nagents = 2;
+    ks_conv_row *rows = NULL;
+    size_t n = 0;
+    assert_int_equal(ks_store_conv_list(f->s, &cf, &rows, &n), KS_OK);
+    assert_int_equal(n, 3);   /* all high: newest first */
+    assert_string_equal(rows[0].id, "c-3");
+    assert_string_equal(rows[1].id, "c-5");
+    assert_string_equal(rows[2].id, "c-1");
+    assert_string_equal(rows[2].day, "2024-06-05");
+    assert_int_equal(rows[2].findings[0], 2);
+    assert_int_equal(rows[2].case_id, 0);
+    assert_int_equal(rows[2].causes, 1u << KS_CAUSE_service);
+    ks_conv_rows_free(rows, n);
+    cf.agents = evil;
+    cf.nagents = 1;
+    assert_int_equal(ks_store_conv_list(f->s, &cf, &rows, &n), KS_OK);
+    assert_int_equal(n, 0);
+    ks_conv_rows_free(rows, n);
+    cf.nagents = 0;   /* an empty team sees nothing */
+    assert_int_equal(ks_store_conv_list(f->s, &cf, &rows, &n), KS_OK);
+    assert_int_equal(n, 0);
+    ks_conv_rows_free(rows, n);
+    ks_conv_filter all = KS_CONV_FILTER_ANY;
+    all.risks = 1u << KS_RISK_critical;
+    assert_int_equal(ks_store_conv_list(f->s, &all, &rows, &n), KS_OK);
+    assert_int_equal(n, 0);
+    ks_conv_rows_free(rows, n);
+    all.risks |= 1u << KS_RISK_high;
+    all.limit = 2;
+    all.offset = 4;
+    assert_int_equal(ks_store_conv_list(f->s, &all, &rows, &n), KS_OK);
+    assert_int_equal(n, 1);
+    ks_conv_rows_free(rows, n);
+    all.day_from = "2024-6-5";
+    assert_int_equal(ks_store_conv_list(f->s, &all, &rows, &n), KS_EINVAL);
+
+    ks_agent_score *sc = NULL;
+    cf.agents = team;
+    cf.nagents = 1;
+    assert_int_equal(ks_store_agent_scores_in(f->s, &cf, &sc, &n), KS_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(sc[0].agent, "a1");
+    assert_int_equal(sc[0].convs, 2);
+    ks_agent_scores_free(sc, n);
+
+    ks_cause_count *cc = NULL;
+    ks_conv_filter any = KS_CONV_FILTER_ANY;
+    assert_int_equal(ks_store_cause_counts(f->s, &any, &cc, &n), KS_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(cc[0].day, "2024-06-05");
+    assert_int_equal(cc[0].cause, KS_CAUSE_service);
+    assert_int_equal(cc[0].convs, 3);
+    assert_string_equal(cc[1].day, "2024-06-06");
+    assert_int_equal(cc[1].convs, 2);
+    ks_cause_counts_free(cc);
+    any.day_from = any.day_to = "2024-06-06";
+    any.shop = "s2";
+    assert_int_equal(ks_store_cause_counts(f->s, &any, &cc, &n), KS_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(cc[0].convs, 1);
+    ks_cause_counts_free(cc);
+
+    ks_finding_filter ff = KS_FINDING_FILTER_ANY;
+    const char *a2[] = {"a2"};
+    ff.agents = a2;
+    ff.nagents = 1;
+    ks_finding_row *fr = NULL;
+    assert_int_equal(ks_store_findings_list(f->s, &ff, &fr, &n), KS_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(fr[0].conv_id, "c-2");
+    ks_finding_rows_free(fr, n);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, kt_db_setup, kt_db_teardown)
@@ -860,6 +943,7 @@ int main(void)
         T(test_conv_put_get),
         T(test_findings_filters),
         T(test_agent_scores),
+        T(test_dashboard_views),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
