@@ -51,6 +51,7 @@ test-asan: bootstrap
 bench: build
 	bench/run
 	bench/desk_run
+	bench/guard_run
 	bench/import_http
 
 fuzz: bootstrap
