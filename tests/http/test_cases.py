@@ -405,9 +405,17 @@ def bad_input(api, s):
                   urllib.parse.quote(evil))["items"]
     check([x["id"] for x in rows] == [c["id"]], "found by its text", rows)
     api.ok("boss1", "POST", f"/cases/{c['id']}/note", {"text": evil})
-    # oversize body
-    big = '{"text":"' + "x" * (1 << 20) + '"}'
-    expect_error(api(a, "POST", p + "/note", big), 413, "too_large")
+    # oversize body: declared (refused from the headers) and streamed
+    raw = api.srv.raw(("POST /api/v1" + p + "/note HTTP/1.1\r\nHost: x\r\n"
+                       "Authorization: Bearer " + api.tok[a] + "\r\n"
+                       "Content-Type: application/json\r\n"
+                       "Content-Length: 2000000\r\n\r\n").encode())
+    check(raw.startswith(b"HTTP/1.1 413") and b'"too_large"' in raw,
+          "413 from Content-Length", raw[:300])
+    chunks = iter([b'{"text":"' + b"x" * 65536] + [b"x" * 65536] * 20)
+    expect_error(api(a, "POST", p + "/note", chunks,
+                     headers={"Transfer-Encoding": "chunked"}),
+                 413, "too_large")
     # odd ids: never a case, never another route
     for bad in ["1/../2", "%2e%2e", "..", "-1", "0", "99999999999999999999",
                 "1abc", "%201", "1%00", "0x1", "+1", "1.0",
