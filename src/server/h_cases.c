@@ -541,6 +541,19 @@ void h_due(srv_req *r)
 
 /* ---- GET /audit ---------------------------------------------------------- */
 
+/* Is case id one of p's shop (an admin's: any)? */
+static int case_in_shop(ks_store *st, int64_t id, const ks_principal *p)
+{
+    if (p->role == KS_ROLE_admin)
+        return 1;
+    ks_case c;
+    ks_case_init(&c);
+    int in = ks_store_case_get(st, id, &c) == KS_OK && c.shop &&
+             !strcmp(c.shop, p->shop);
+    ks_case_free(&c);
+    return in;
+}
+
 void h_audit(srv_req *r)
 {
     if (r->who.role != KS_ROLE_owner && r->who.role != KS_ROLE_admin) {
@@ -562,13 +575,19 @@ void h_audit(srv_req *r)
         jb_lit(o, "{\"intact\":");
         jb_lit(o, rc == KS_OK ? "true" : "false");
         jb_key(o, "checked"), jb_int(o, (int64_t)checked);
+        /* An owner learns where the chain breaks only inside their shop:
+         * another shop's case id and event are not theirs to know. */
+        int hide = rc != KS_OK && !case_in_shop(st, bad_case, &r->who);
         jb_key(o, "bad_seq");
-        rc == KS_OK ? jb_lit(o, "null") : jb_int(o, bad_seq);
+        rc == KS_OK || hide ? jb_lit(o, "null") : jb_int(o, bad_seq);
         jb_key(o, "bad_case");
-        rc == KS_OK ? jb_lit(o, "null") : jb_int(o, bad_case);
+        rc == KS_OK || hide ? jb_lit(o, "null") : jb_int(o, bad_case);
         jb_key(o, "message");
-        jb_strz(o, rc == KS_OK ? NULL : d.n ? d.items[0].msg
-                                            : ks_strerror(rc));
+        jb_strz(o, rc == KS_OK ? NULL
+                   : hide      ? "the chain is broken outside your shop; "
+                                 "an admin can see where"
+                   : d.n       ? d.items[0].msg
+                               : ks_strerror(rc));
         jb_lit(o, "}");
         r->status = 200;
     }

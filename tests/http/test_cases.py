@@ -405,9 +405,17 @@ def bad_input(api, s):
                   urllib.parse.quote(evil))["items"]
     check([x["id"] for x in rows] == [c["id"]], "found by its text", rows)
     api.ok("boss1", "POST", f"/cases/{c['id']}/note", {"text": evil})
-    # oversize body
-    big = '{"text":"' + "x" * (1 << 20) + '"}'
-    expect_error(api(a, "POST", p + "/note", big), 413, "too_large")
+    # oversize body: declared (refused from the headers) and streamed
+    raw = api.srv.raw(("POST /api/v1" + p + "/note HTTP/1.1\r\nHost: x\r\n"
+                       "Authorization: Bearer " + api.tok[a] + "\r\n"
+                       "Content-Type: application/json\r\n"
+                       "Content-Length: 2000000\r\n\r\n").encode())
+    check(raw.startswith(b"HTTP/1.1 413") and b'"too_large"' in raw,
+          "413 from Content-Length", raw[:300])
+    chunks = iter([b'{"text":"' + b"x" * 65536] + [b"x" * 65536] * 20)
+    expect_error(api(a, "POST", p + "/note", chunks,
+                     headers={"Transfer-Encoding": "chunked"}),
+                 413, "too_large")
     # odd ids: never a case, never another route
     for bad in ["1/../2", "%2e%2e", "..", "-1", "0", "99999999999999999999",
                 "1abc", "%201", "1%00", "0x1", "+1", "1.0",
@@ -424,6 +432,26 @@ def bad_input(api, s):
     expect_error((st, None, b), 401, "unauthorized")
     check(api.ok("root", "GET", "/audit")["intact"] is True,
           "nothing refused broke the chain")
+
+
+def audit_broken(api, state, db):
+    """An event of shop s2's case altered behind kesu's back: the admin
+    and s2's owner are told where, s1's owner only that it broke."""
+    import sqlite3
+    s = state
+    con = sqlite3.connect(db)
+    con.execute("UPDATE audit SET actor = 'mallory' WHERE case_id = ?",
+                (s["cs2"],))
+    con.commit()
+    con.close()
+    for who in ("root", "boss2"):
+        a = api.ok(who, "GET", "/audit")
+        check(a["intact"] is False and a["bad_case"] == s["cs2"],
+              f"{who} is told which case", a)
+    a = api.ok("boss1", "GET", "/audit")
+    check(a["intact"] is False and a["bad_case"] is None and
+          a["bad_seq"] is None and "outside your shop" in a["message"],
+          "another shop's case is not named", a)
 
 
 def main():
@@ -444,6 +472,8 @@ def main():
         t.run("personal data masked", masking, api, state)
         t.run("due list scoped", due_scoped, api, state)
         t.run("bad input", bad_input, api, state)
+        t.run("a broken chain: named only to whom it belongs", audit_broken,
+              api, state, db)
 
         def documented_and_seen():
             mine = [m for m in spec.undocumented_success()
