@@ -128,23 +128,29 @@ static cJSON *cut(const char *text, double start, double end)
     return j;
 }
 
-/* Masks the message texts of conv in place; 0, or -1 on out-of-memory. */
-static int mask_messages(const srv_scope *sc, const char *agent, cJSON *conv)
+/* Masks every string value under node in place (message texts, and also
+ * order, customer or unknown fields that may hold an address or a phone
+ * number); 0, or -1 on out-of-memory. */
+static int mask_strings(const srv_scope *sc, const char *agent, cJSON *node)
 {
-    cJSON *msgs = cJSON_GetObjectItemCaseSensitive(conv, "messages");
-    for (cJSON *m = msgs ? msgs->child : NULL; m; m = m->next) {
-        cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "text");
-        if (!cJSON_IsString(t))
+    for (cJSON *it = node ? node->child : NULL; it; it = it->next) {
+        if (!cJSON_IsString(it)) {
+            if (mask_strings(sc, agent, it))
+                return -1;
             continue;
-        char *masked = srv_scope_mask(sc, agent, t->valuestring);
-        cJSON *nt = masked ? cJSON_CreateString(masked) : NULL;
-        ks_free(masked);
-        if (!nt || !cJSON_ReplaceItemInObjectCaseSensitive(m, "text", nt)) {
-            cJSON_Delete(nt);
-            return -1;
         }
+        char *masked = srv_scope_mask(sc, agent, it->valuestring);
+        int rc = masked && cJSON_SetValuestring(it, masked) ? 0 : -1;
+        ks_free(masked);
+        if (rc)
+            return -1;
     }
     return 0;
+}
+
+static int mask_messages(const srv_scope *sc, const char *agent, cJSON *conv)
+{
+    return srv_scope_personal(sc, agent) ? 0 : mask_strings(sc, agent, conv);
 }
 
 /* Re-cuts every finding's evidence from the (masked) message texts. */

@@ -272,6 +272,19 @@ def masking(srv, tok):
     full = get(srv, tok["boss1"], "/api/v1/incidents?agent=a03&limit=500")
     check(any(phone in i["text"] for i in full["items"]),
           "the owner's incident text is whole", full)
+    # Personal data outside the message texts (an unknown field) too.
+    doc = json.loads(conv("mask-2", "a03", [("customer", "在吗")]))
+    doc["buyer_note"] = "送到人民南路4号，电话" + phone
+    st, _, r = srv.request("POST", "/api/v1/conversations",
+                           json.dumps(doc, ensure_ascii=False),
+                           token=tok["root"], headers=NDJSON)
+    check(st == 200 and r["stored"] == 1, "imported", r)
+    lead = get(srv, tok["lead1"], "/api/v1/conversations/mask-2")
+    check(phone not in json.dumps(lead, ensure_ascii=False),
+          "no field shows the lead the number", lead)
+    own = get(srv, tok["a03"], "/api/v1/conversations/mask-2")
+    check(own["conversation"]["buyer_note"] == doc["buyer_note"],
+          "the conversation's agent sees it whole", own)
 
 
 def hostile(srv, tok):
