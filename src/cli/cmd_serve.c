@@ -8,6 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifndef KS_WEB_DIR   /* set by CMake: the build's web directory */
+#define KS_WEB_DIR "web"
+#endif
+
 static const char usage[] =
     "usage: kesu serve [OPTIONS]\n"
     "  --listen HOST:PORT   address to listen on (127.0.0.1:8080; port 0 =\n"
@@ -20,11 +24,13 @@ static const char usage[] =
     "  --max-connections N  concurrent connections (1024)\n"
     "  --timeout S          idle connection timeout in seconds (30)\n"
     "  --no-access-log      no JSON access log on stderr\n"
+    "  --web DIR            the dashboard's built files, served at / (default:\n"
+    "                       the build's web directory)\n"
     "Stops on SIGTERM or SIGINT after finishing in-flight requests.\n";
 
 typedef struct serve_opts {
     const char *listen, *db, *rules, *threads, *rate, *burst, *conns,
-        *timeout;
+        *timeout, *web;
     int no_log, help;
 } serve_opts;
 
@@ -91,6 +97,7 @@ static int configure(const serve_opts *o, srv_config *cfg)
     cfg->json_limit = 1u << 20;
     cfg->import_limit = 64u << 20;
     cfg->access_log = !o->no_log;
+    cfg->web = o->web ? o->web : KS_WEB_DIR;
     return 0;
 }
 
@@ -112,6 +119,16 @@ static ks_scripts *load_scripts(const char *rules)
     ks_diags_free(&d);
     free(text);
     return sc;
+}
+
+/* The API works without the dashboard; say so at start, not only at /. */
+static void check_web(const char *dir)
+{
+    char index[PATH_MAX];
+    snprintf(index, sizeof index, "%s/index.html", dir);
+    if (access(index, R_OK))
+        fprintf(stderr, "kesu serve: no dashboard in %s (index.html "
+                        "missing): the API works, / answers 503\n", dir);
 }
 
 /* Opens the store once before the pool starts, so the schema is created
@@ -141,6 +158,7 @@ int cmd_serve(int argc, char **argv)
         {"rate", &o.rate, NULL}, {"burst", &o.burst, NULL},
         {"max-connections", &o.conns, NULL}, {"timeout", &o.timeout, NULL},
         {"no-access-log", NULL, &o.no_log}, {"help", NULL, &o.help},
+        {"web", &o.web, NULL},
         {NULL, NULL, NULL}};
     srv_config cfg;
     if (ks_parse_opts("serve", argc, argv, opts, NULL, 0) != 0 ||
@@ -150,6 +168,7 @@ int cmd_serve(int argc, char **argv)
     }
     if (check_store(cfg.db))
         return KS_EXIT_FAIL;
+    check_web(cfg.web);
     srv_shared sh = {&cfg, ks_cli_load_pack(cfg.rules, 1), NULL, NULL};
     sh.scripts = sh.pack ? load_scripts(cfg.rules) : NULL;
     sh.limiter = srv_limiter_new(cfg.rate, cfg.burst);

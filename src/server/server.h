@@ -34,6 +34,7 @@ typedef struct srv_config {
     size_t json_limit;       /* body limit for JSON endpoints */
     size_t import_limit;     /* body limit for the JSON Lines import */
     int access_log;          /* 1: one JSON line per request on stderr */
+    const char *web;         /* the dashboard's built files (h_static.c) */
 } srv_config;
 
 /* Shared, read-only once the server runs. */
@@ -162,6 +163,9 @@ void srv_errorf(srv_req *r, srv_err e, const char *where, const char *fmt, ...)
 const srv_route *srv_route_find(int method, const char *path, char *param,
                                 size_t param_cap, srv_err *err, char *allow,
                                 size_t allow_cap);
+/* May a path segment of n bytes at s be matched (not empty, ".", "..")?
+ * The static files use the same rule. */
+int srv_segment_ok(const char *s, size_t n);
 
 /* ---- rate limit (ratelimit.c) --------------------------------------- */
 typedef struct srv_limiter srv_limiter;
@@ -238,5 +242,12 @@ void h_guard(srv_req *r);
 void h_login(srv_req *r);
 void h_logout(srv_req *r);
 void h_me(srv_req *r);
+
+/* ---- the dashboard's files (h_static.c) ---------------------------- */
+/* Is r a GET or HEAD outside /api (a dashboard file or page)? */
+int srv_static_wants(const srv_req *r);
+/* Queues the file (or index.html for a page of the dashboard), or leaves
+ * a JSON error in r (404; 503 when the dashboard is not built). */
+void srv_static(srv_req *r);
 
 #endif
