@@ -87,6 +87,9 @@ KS_API void ks_conv_buf_free(ks_conv_buf *buf);
 /* ISO 8601 "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM)" -> ms since the
  * epoch. Returns KS_EPARSE when malformed. */
 KS_API int ks_time_parse(const char *s, int64_t *ms);
+/* ms since the epoch -> "YYYY-MM-DDTHH:MM:SS+08:00" in the zone offset_min
+ * minutes east of UTC (seconds, truncated toward the past). Returns out. */
+KS_API const char *ks_time_format(int64_t ms, int offset_min, char out[40]);
 
 KS_API const char *ks_from_name(ks_from f);
 KS_API const char *ks_event_name(ks_event e);

@@ -79,6 +79,20 @@ KS_API int ks_pack_each_word(const ks_pack *p,
                                        void *arg),
                              void *arg);
 
+/* One rule of a pack, as listed to people (kesu serve's GET /rules). */
+typedef struct ks_rule_info {
+    const char *name;   /* "diversion.platform" */
+    const char *kind;   /* "incident", "risk" or "cause" */
+    const char *code;   /* the incident code, risk level or cause name */
+    const char *where;  /* file:line of its definition */
+} ks_rule_info;
+
+/* Calls fn once per rule in pack order; stops early if fn returns != 0
+ * (and returns that). */
+KS_API int ks_pack_each_rule(const ks_pack *p,
+                             int (*fn)(const ks_rule_info *r, void *arg),
+                             void *arg);
+
 /* Runs every example conversation of every rule and reports each one
  * whose outcome differs from what the example says, as an error located
  * at the example. Returns the number of failing examples. */

@@ -23,6 +23,10 @@ typedef struct ks_script {
     char *title;         /* short label for people */
     char *text;          /* template, simplified Chinese, {var} slots */
     char *source;        /* seed / section it comes from, may be NULL */
+    int incident;        /* ks_incident it rewrites, -1 for none: such a
+                            script is what to say instead of a reply that
+                            caused that incident (the reply guard), and
+                            ks_script_pick never answers with it */
 } ks_script;
 
 typedef struct ks_scripts {
@@ -42,6 +46,10 @@ KS_API const ks_script *ks_script_get(const ks_scripts *s, const char *id);
  * exact matches beat wildcards; NULL when none fits. */
 KS_API const ks_script *ks_script_pick(const ks_scripts *s, int stage,
                                        int cause, int remedy);
+
+/* The rewrite for a reply that caused incident code; NULL when none. */
+KS_API const ks_script *ks_script_for_incident(const ks_scripts *s,
+                                               int code);
 
 typedef struct ks_var {
     const char *name;    /* without braces */

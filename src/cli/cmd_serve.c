@@ -17,7 +17,9 @@ static const char usage[] =
     "  --listen HOST:PORT   address to listen on (127.0.0.1:8080; port 0 =\n"
     "                       any free port, printed at start)\n"
     "  --db PATH            SQLite database (kesu.db, or $KESU_DB)\n"
-    "  --rules DIR          rule pack (default: the shipped rules)\n"
+    "  --rules DIR          rules directory: QA pack, desk/policy.yaml and\n"
+    "                       desk/scripts.yaml (default: the shipped rules)\n"
+    "  --policy FILE        the shop's policy overlay (see rules/desk/POLICY.md)\n"
     "  --threads N          worker threads (default: cores)\n"
     "  --rate N             requests per second per credential (200; 0 = off)\n"
     "  --burst N            requests a credential may send at once (2x rate)\n"
@@ -29,7 +31,7 @@ static const char usage[] =
     "Stops on SIGTERM or SIGINT after finishing in-flight requests.\n";
 
 typedef struct serve_opts {
-    const char *listen, *db, *rules, *threads, *rate, *burst, *conns,
+    const char *listen, *db, *rules, *policy, *threads, *rate, *burst, *conns,
         *timeout, *web;
     int no_log, help;
 } serve_opts;
@@ -89,6 +91,7 @@ static int configure(const serve_opts *o, srv_config *cfg)
     if (!cfg->db || !*cfg->db)
         cfg->db = "kesu.db";
     cfg->rules = o->rules ? o->rules : ks_default_rules();
+    cfg->policy = o->policy;
     cfg->threads = (unsigned)threads;
     cfg->rate = rate;
     cfg->burst = burst > 0 ? burst : 2 * rate;
@@ -101,24 +104,20 @@ static int configure(const serve_opts *o, srv_config *cfg)
     return 0;
 }
 
-static ks_scripts *load_scripts(const char *rules)
+/* The first rule book; NULL after printing why. */
+static srv_books *load_books(const srv_config *cfg)
 {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/desk/scripts.yaml", rules);
-    FILE *f = fopen(path, "rb");
-    char *text = f ? malloc(1u << 22) : NULL;
-    size_t len = text ? fread(text, 1, (1u << 22) - 1, f) : 0;
-    if (f)
-        fclose(f);
-    ks_scripts *sc = NULL;
     ks_diags d = {0};
-    if (!text || ks_scripts_parse(text, len, path, &sc, &d) != KS_OK) {
-        ks_print_diags(stderr, &d);
-        fprintf(stderr, "kesu serve: scripts %s not loaded\n", path);
-    }
+    srv_book *b = srv_book_load(cfg, &d);
+    ks_print_diags(stderr, &d);
     ks_diags_free(&d);
-    free(text);
-    return sc;
+    srv_books *bs = b ? srv_books_new(b) : NULL;
+    if (!b)
+        fprintf(stderr, "kesu serve: the rules in %s were not loaded\n",
+                cfg->rules);
+    else if (!bs)
+        srv_book_release(b);
+    return bs;
 }
 
 /* The API works without the dashboard; say so at start, not only at /. */
@@ -154,7 +153,8 @@ int cmd_serve(int argc, char **argv)
     serve_opts o = {0};
     const ks_opt opts[] = {
         {"listen", &o.listen, NULL}, {"db", &o.db, NULL},
-        {"rules", &o.rules, NULL}, {"threads", &o.threads, NULL},
+        {"rules", &o.rules, NULL}, {"policy", &o.policy, NULL},
+        {"threads", &o.threads, NULL},
         {"rate", &o.rate, NULL}, {"burst", &o.burst, NULL},
         {"max-connections", &o.conns, NULL}, {"timeout", &o.timeout, NULL},
         {"no-access-log", NULL, &o.no_log}, {"help", NULL, &o.help},
@@ -169,13 +169,18 @@ int cmd_serve(int argc, char **argv)
     if (check_store(cfg.db))
         return KS_EXIT_FAIL;
     check_web(cfg.web);
-    srv_shared sh = {&cfg, ks_cli_load_pack(cfg.rules, 1), NULL, NULL};
-    sh.scripts = sh.pack ? load_scripts(cfg.rules) : NULL;
+    srv_shared sh = {&cfg, load_books(&cfg), NULL, NULL, NULL};
     sh.limiter = srv_limiter_new(cfg.rate, cfg.burst);
-    int rc = sh.pack && sh.scripts && sh.limiter && srv_run(&sh) == 0
+    /* 10 attempts at once, then one per 6 s per name; 30, then 1/s per
+     * client address. */
+    sh.login_name = srv_limiter_new(1.0 / 6, 10);
+    sh.login_addr = srv_limiter_new(1.0, 30);
+    int rc = sh.books && sh.limiter && sh.login_name && sh.login_addr &&
+                     srv_run(&sh) == 0
                  ? KS_EXIT_OK : KS_EXIT_FAIL;
     srv_limiter_free(sh.limiter);
-    ks_scripts_free(sh.scripts);
-    ks_pack_free(sh.pack);
+    srv_limiter_free(sh.login_name);
+    srv_limiter_free(sh.login_addr);
+    srv_books_free(sh.books);
     return rc;
 }

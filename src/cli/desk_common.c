@@ -287,14 +287,8 @@ const char *ks_fmt_time(const ks_desk *dk, int64_t t, char buf[32])
 
 const char *ks_fmt_iso(const ks_desk *dk, int64_t t, char buf[40])
 {
-    struct tm tm;
-    int off = dk->policy ? dk->policy->utc_offset_min : 480;
-    local_tm(dk, t, &tm);
-    char base[24];
-    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, 40, "%s%c%02d:%02d", base, off < 0 ? '-' : '+',
-             abs(off) / 60, abs(off) % 60);
-    return buf;
+    return ks_time_format(t, dk->policy ? dk->policy->utc_offset_min : 480,
+                          buf);
 }
 
 const char *ks_fmt_span(int64_t ms, char buf[32])

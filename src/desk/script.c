@@ -28,8 +28,9 @@ static const char *const known_vars[] = {
     "customer, product, order, price, amount, deadline, tracking, agent, " \
     "shop, days, date"
 
-static const char *const script_keys[] = {"id", "stage", "cause", "remedy",
-                                          "title", "text", "source", NULL};
+static const char *const script_keys[] = {"id",    "stage", "cause",
+                                          "remedy", "incident", "title",
+                                          "text",  "source", NULL};
 
 /* ---- parsing ------------------------------------------------------------ */
 
@@ -245,6 +246,31 @@ static void get_name(sp *p, yaml_node_t *map, const char *key, int kind,
                names_text(kind, names, sizeof names));
 }
 
+/* incident: the code of SPEC 2.4 the script rewrites (a reply guard
+ * script); it cannot be combined with stage, cause or remedy. */
+static void get_incident(sp *p, yaml_node_t *map, ks_script *sc)
+{
+    yaml_node_t *n;
+    const char *v = get_str(p, map, "incident", &n);
+    sc->incident = -1;
+    if (!v)
+        return;
+    sc->incident = ks_incident_from_name(v);
+    if (sc->incident < 0) {
+        char names[768];
+        size_t k = 0;
+        names[0] = '\0';
+        for (int i = 0; i < KS_INC_COUNT && k < sizeof names; i++)
+            k += (size_t)snprintf(names + k, sizeof names - k, "%s%s",
+                                  i ? ", " : "",
+                                  ks_incident_name((ks_incident)i));
+        ERR_AT(p, n, "unknown incident \"%.64s\" (known: %s)", v, names);
+    } else if (sc->stage >= 0 || sc->cause >= 0 || sc->remedy >= 0) {
+        ERR_AT(p, n, "a script with incident: is a rewrite for the reply "
+                     "guard; leave stage, cause and remedy out");
+    }
+}
+
 static int valid_id(const char *id)
 {
     if (!*id)
@@ -282,6 +308,7 @@ static void load_entry(sp *p, yaml_node_t *item)
     get_name(p, item, "stage", NAME_STAGE, &sc.stage);
     get_name(p, item, "cause", NAME_CAUSE, &sc.cause);
     get_name(p, item, "remedy", NAME_REMEDY, &sc.remedy);
+    get_incident(p, item, &sc);
     if (!idn) {
         ERR_AT(p, item, "a script needs an id");
     } else if (id && !valid_id(id)) {
@@ -408,7 +435,7 @@ const ks_script *ks_script_pick(const ks_scripts *s, int stage, int cause,
     int best_score = -1;
     for (size_t i = 0; i < s->n; i++) {
         const ks_script *sc = &s->items[i];
-        if (!field_fits(sc->stage, stage) || !field_fits(sc->cause, cause) ||
+        if (sc->incident >= 0 || !field_fits(sc->stage, stage) || !field_fits(sc->cause, cause) ||
             !field_fits(sc->remedy, remedy))
             continue;
         int score = (sc->stage >= 0) + (sc->cause >= 0) + (sc->remedy >= 0);
@@ -418,6 +445,14 @@ const ks_script *ks_script_pick(const ks_scripts *s, int stage, int cause,
         }
     }
     return best;
+}
+
+const ks_script *ks_script_for_incident(const ks_scripts *s, int code)
+{
+    for (size_t i = 0; s && code >= 0 && i < s->n; i++)
+        if (s->items[i].incident == code)
+            return &s->items[i];
+    return NULL;
 }
 
 /* ---- rendering ---------------------------------------------------------- */

@@ -2,7 +2,9 @@
 #include "kesu/conv.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 const char *ks_from_name(ks_from f)
 {
@@ -46,6 +48,21 @@ static int days_in_month(int y, int m)
     static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     return m == 2 && leap ? 29 : dm[m - 1];
+}
+
+const char *ks_time_format(int64_t ms, int offset_min, char out[40])
+{
+    int64_t sec = (ms - ((ms % 1000) + 1000) % 1000) / 1000;
+    time_t t = (time_t)(sec + (int64_t)offset_min * 60);
+    struct tm tm;
+    char base[24];
+    if (!gmtime_r(&t, &tm) ||
+        !strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm))
+        snprintf(base, sizeof base, "0000-00-00T00:00:00");
+    int a = offset_min < 0 ? -offset_min : offset_min;
+    snprintf(out, 40, "%s%c%02d:%02d", base, offset_min < 0 ? '-' : '+',
+             a / 60 % 100, a % 60);
+    return out;
 }
 
 int ks_time_parse(const char *s, int64_t *ms)

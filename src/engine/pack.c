@@ -97,6 +97,25 @@ int ks_pack_each_word(const ks_pack *p,
     return KS_OK;
 }
 
+int ks_pack_each_rule(const ks_pack *p,
+                      int (*fn)(const ks_rule_info *r, void *arg), void *arg)
+{
+    static const char *const kinds[] = {"incident", "risk", "cause"};
+    for (size_t i = 0; i < p->nrules; i++) {
+        const ks_rule *r = &p->rules[i];
+        ks_rule_info info = {r->name, kinds[r->out_kind], NULL, r->where};
+        info.code = r->out_kind == KS_OUT_INCIDENT
+                        ? ks_incident_name((ks_incident)r->out_code)
+                    : r->out_kind == KS_OUT_RISK
+                        ? ks_risk_name((ks_risk)r->out_code)
+                        : ks_cause_name((ks_cause)r->out_code);
+        int rc = fn(&info, arg);
+        if (rc)
+            return rc;
+    }
+    return KS_OK;
+}
+
 size_t ks_pack_check_examples(const ks_pack *p, ks_diags *diags)
 {
     ks_scanner *s;

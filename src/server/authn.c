@@ -49,8 +49,12 @@ static int credential(srv_req *r, unsigned char hash[32])
 void srv_rate_key(srv_req *r, unsigned char key[32])
 {
     int kind = credential(r, key);
-    if (kind == CRED_BEARER || kind == CRED_COOKIE)
-        return;
+    if (kind != CRED_BEARER && kind != CRED_COOKIE)
+        srv_addr_key(r, key);
+}
+
+void srv_addr_key(srv_req *r, unsigned char key[32])
+{
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *sa = ci ? ci->client_addr : NULL;

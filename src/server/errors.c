@@ -32,6 +32,25 @@ void srv_error(srv_req *r, srv_err e, const char *message, const char *where)
     jb_lit(&r->out, "}}");
 }
 
+void srv_error_diags(srv_req *r, srv_err e, const char *message,
+                     const ks_diags *d)
+{
+    srv_error(r, e, message, d && d->n ? d->items[0].where : NULL);
+    if (!d || !d->n || r->out.oom)
+        return;
+    r->out.len -= 2;   /* reopen the error object: drop its "}}" */
+    jb_lit(&r->out, ",\"details\":[");
+    for (size_t i = 0; i < d->n && i < 50; i++) {
+        jb_lit(&r->out, i ? ",{" : "{");
+        jb_key(&r->out, "where"), jb_strz(&r->out, d->items[i].where);
+        jb_key(&r->out, "message"), jb_strz(&r->out, d->items[i].msg);
+        jb_key(&r->out, "warning"),
+            jb_lit(&r->out, d->items[i].warning ? "true" : "false");
+        jb_lit(&r->out, "}");
+    }
+    jb_lit(&r->out, "]}}");
+}
+
 void srv_errorf(srv_req *r, srv_err e, const char *where, const char *fmt, ...)
 {
     char msg[512];

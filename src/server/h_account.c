@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,6 +57,24 @@ static int check_login(srv_req *r, ks_store *st, const char *name,
     return -1;
 }
 
+/* Refuses (429) a login attempt over the per-name or per-address rate. */
+static int login_throttled(srv_req *r, const char *name)
+{
+    unsigned char by_name[32], by_addr[32];
+    crypto_generichash(by_name, 32, (const unsigned char *)name,
+                       strlen(name), (const unsigned char *)"login", 5);
+    srv_addr_key(r, by_addr);
+    unsigned wait = srv_limiter_take(r->sh->login_name, by_name, r->t0_us);
+    if (!wait)
+        wait = srv_limiter_take(r->sh->login_addr, by_addr, r->t0_us);
+    if (!wait)
+        return 0;
+    r->retry_after = wait;
+    srv_errorf(r, SRV_E_rate_limited, NULL,
+               "too many login attempts; retry in %u s", wait);
+    return -1;
+}
+
 /* Starts a session for u: cookie in r, CSRF token in csrf. */
 static int start_session(srv_req *r, ks_store *st, const ks_user *u,
                          char csrf[KS_TOKEN_TEXT])
@@ -95,6 +114,8 @@ void h_login(srv_req *r)
         srv_error(r, SRV_E_internal, "the database is not available", NULL);
         goto out;
     }
+    if (login_throttled(r, name))
+        goto out;
     if (check_login(r, st, name, password, &u))
         goto out;
     if (start_session(r, st, &u, csrf)) {

@@ -126,8 +126,27 @@ static int build_conv(srv_req *r, const guard_in *in, ks_conv *c, int *owned)
     return rc == KS_OK ? 0 : -1;
 }
 
-static void put_finding(jbuf *o, const ks_conv *c, const ks_finding *f)
+/* {id, title, text} of sc rendered for the draft, or null. */
+static void put_script(jbuf *o, const guard_in *in, const ks_script *sc)
 {
+    char *text = NULL;
+    ks_var vars[] = {{"agent", in->agent}, {"shop", in->shop}};
+    if (!sc || ks_script_render(sc, vars, 2, 0, &text) != KS_OK) {
+        jb_lit(o, "null");
+        return;
+    }
+    jb_lit(o, "{\"id\":");
+    jb_strz(o, sc->id);
+    jb_key(o, "title"), jb_strz(o, sc->title);
+    jb_key(o, "text"), jb_strz(o, text);
+    jb_lit(o, "}");
+    free(text);
+}
+
+static void put_finding(srv_req *r, const guard_in *in, const ks_conv *c,
+                        const ks_finding *f)
+{
+    jbuf *o = &r->out;
     const ks_msg *m = &c->msgs[f->msg];
     size_t b = ks_utf8_offset(m->text, m->text_len, f->start);
     size_t e = ks_utf8_offset(m->text, m->text_len, f->end);
@@ -140,32 +159,37 @@ static void put_finding(jbuf *o, const ks_conv *c, const ks_finding *f)
     jb_key(o, "end"), jb_int(o, f->end);
     jb_key(o, "evidence"), jb_str(o, m->text + b, e - b);
     jb_key(o, "advice"), jb_strz(o, f->advice ? f->advice : "");
+    jb_key(o, "script");
+    put_script(o, in, ks_script_for_incident(r->th->book->scripts, f->code));
     jb_lit(o, "}");
 }
 
-/* The script to say instead: soothing when the customer complained
- * (a cause or a raised risk), else one for any stage. */
-static void put_suggestion(srv_req *r, const guard_in *in, const ks_result *res)
+/* The script to say instead: the rewrite for the draft's most severe
+ * finding; without one, soothing when the customer complained (a cause or
+ * a raised risk), else a script for any stage. */
+static void put_suggestion(srv_req *r, const guard_in *in, const ks_result *res,
+                           size_t draft)
 {
+    const ks_scripts *all = r->th->book->scripts;
+    const ks_script *best = NULL;
+    char best_level = 'Z';
+    for (size_t i = 0; i < res->nfindings; i++) {
+        const ks_finding *f = &res->findings[i];
+        const ks_script *sc = ks_script_for_incident(all, f->code);
+        if (f->msg == draft && sc && ks_incident_level(f->code) < best_level)
+            best = sc, best_level = ks_incident_level(f->code);
+    }
+    if (best) {
+        put_script(&r->out, in, best);
+        return;
+    }
     int cause = -1;
     for (int k = 0; k < KS_CAUSE_COUNT && cause < 0; k++)
         if (res->causes >> k & 1u)
             cause = k;
     int stage = cause >= 0 || res->risk > KS_RISK_normal ? KS_STATE_soothing
                                                           : -1;
-    const ks_script *sc = ks_script_pick(r->sh->scripts, stage, cause, -1);
-    char *text = NULL;
-    ks_var vars[] = {{"agent", in->agent}, {"shop", in->shop}};
-    if (!sc || ks_script_render(sc, vars, 2, 0, &text) != KS_OK) {
-        jb_lit(&r->out, "null");
-        return;
-    }
-    jb_lit(&r->out, "{\"id\":");
-    jb_strz(&r->out, sc->id);
-    jb_key(&r->out, "title"), jb_strz(&r->out, sc->title);
-    jb_key(&r->out, "text"), jb_strz(&r->out, text);
-    jb_lit(&r->out, "}");
-    free(text);
+    put_script(&r->out, in, ks_script_pick(all, stage, cause, -1));
 }
 
 static void answer(srv_req *r, const guard_in *in, const ks_conv *c,
@@ -182,13 +206,13 @@ static void answer(srv_req *r, const guard_in *in, const ks_conv *c,
         if (res->findings[i].msg == draft) {
             if (k++)
                 jb_lit(o, ",");
-            put_finding(o, c, &res->findings[i]);
+            put_finding(r, in, c, &res->findings[i]);
         }
     jb_lit(o, "],\"risk\":");
     jb_strz(o, ks_risk_name(res->risk));
     jb_lit(o, ",\"suggestion\":");
     if (n)
-        put_suggestion(r, in, res);
+        put_suggestion(r, in, res, draft);
     else
         jb_lit(o, "null");
     jb_lit(o, "}");

@@ -148,6 +148,8 @@ static srv_req *req_new(struct MHD_Connection *c, const srv_shared *sh,
     r->conn = c;
     r->sh = sh;
     r->th = srv_thread_get();
+    if (r->th)
+        srv_thread_sync(r->th, sh);
     r->t0_us = srv_now_us();
     r->method = method_of(method);
     /* HEAD is kept by name: the dashboard's files answer it */

@@ -14,6 +14,9 @@ static const srv_route routes[] = {
     {M_POST, "/api/v1/logout", h_logout, NULL, R_AUTH},
     {M_GET, "/api/v1/me", h_me, NULL, R_AUTH},
     {M_POST, "/api/v1/guard", h_guard, NULL, R_AUTH},
+    {M_GET, "/api/v1/rules", h_rules, NULL, R_AUTH},
+    {M_POST, "/api/v1/rules/reload", h_rules_reload, NULL, R_AUTH},
+    {M_GET, "/api/v1/policy", h_policy, NULL, R_AUTH},
 };
 
 static const char *method_names[] = {"GET", "POST", "PUT", "DELETE"};

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "kesu/kesu.h"
+#include "kesu/policy.h"
+#include "kesu/script.h"
 #include "jbuf.h"
 
 struct MHD_Connection;
@@ -25,7 +27,9 @@ typedef struct srv_config {
     char host[64];           /* listen address (IPv4 literal) */
     uint16_t port;           /* 0: any free port (printed at start) */
     const char *db;          /* store URI or path */
-    const char *rules;       /* rule pack directory */
+    const char *rules;       /* rules directory: pack, desk/policy.yaml,
+                                desk/scripts.yaml */
+    const char *policy;      /* a shop's policy overlay file, or NULL */
     unsigned threads;        /* pool size; 0 = cores */
     unsigned conn_limit;     /* concurrent connections */
     unsigned timeout_s;      /* idle connection timeout */
@@ -37,17 +41,44 @@ typedef struct srv_config {
     const char *web;         /* the dashboard's built files (h_static.c) */
 } srv_config;
 
-/* Shared, read-only once the server runs. */
+/* The rule book (book.c): what a rules directory holds, loaded and
+ * swapped as one. Immutable once loaded; shared by reference count. */
+typedef struct srv_book {
+    ks_pack *pack;
+    ks_policy *policy;
+    ks_scripts *scripts;
+    unsigned gen;            /* 1 for the first book, +1 per reload */
+    int64_t loaded_at;       /* ms since the epoch */
+    _Atomic int refs;
+} srv_book;
+typedef struct srv_books srv_books;   /* the current book, swappable */
+
+/* Loads cfg->rules (and cfg->policy); NULL with d explaining. */
+srv_book *srv_book_load(const srv_config *cfg, ks_diags *d);
+void srv_book_release(srv_book *b);
+/* Takes ownership of first. */
+srv_books *srv_books_new(srv_book *first);
+void srv_books_free(srv_books *bs);
+/* The current book, with a reference for the caller. */
+srv_book *srv_book_current(srv_books *bs);
+/* Makes b (owned from now) current; returns its generation. */
+unsigned srv_book_install(srv_books *bs, srv_book *b);
+
+/* Shared once the server runs. */
 typedef struct srv_shared {
     const srv_config *cfg;
-    ks_pack *pack;
-    ks_scripts *scripts;
+    srv_books *books;
     struct srv_limiter *limiter;
+    /* Login attempts, whose Argon2id check costs ~100 ms of CPU: per
+     * account name (slows guessing one password) and per client address
+     * (slows spraying many names). */
+    struct srv_limiter *login_name, *login_addr;
 } srv_shared;
 
 /* One pool thread's own handles (never shared). */
 typedef struct srv_thread {
-    ks_scanner *scanner;     /* NULL until first needed */
+    srv_book *book;          /* the rules of this request (a reference) */
+    ks_scanner *scanner;     /* built from book->pack; NULL until needed */
     ks_store *store;         /* NULL until first needed */
     ks_result result;        /* reused by every ks_qa() on this thread */
     jbuf tmp;                /* scratch for building conversations */
@@ -58,6 +89,9 @@ typedef struct srv_thread {
 
 /* The calling thread's handles; NULL on out-of-memory. */
 srv_thread *srv_thread_get(void);
+/* At the start of each request: moves t to the current rule book when a
+ * reload has installed a new one (its scanner is rebuilt lazily). */
+void srv_thread_sync(srv_thread *t, const srv_shared *sh);
 /* The thread's scanner / store, opened on first use; NULL on failure. */
 ks_scanner *srv_thread_scanner(srv_thread *t, const srv_shared *sh);
 ks_store *srv_thread_store(srv_thread *t, const srv_shared *sh);
@@ -137,6 +171,7 @@ int srv_run(srv_shared *sh);
     XX(too_large, 413)                          \
     XX(rate_limited, 429)                       \
     XX(conflict, 409)                           \
+    XX(invalid_rules, 422)                      \
     XX(internal, 500)                           \
     XX(unavailable, 503)
 
@@ -150,6 +185,10 @@ typedef enum srv_err {
 /* Replaces r's answer with {"error":{code,message,where}}; where may be
  * NULL. */
 void srv_error(srv_req *r, srv_err e, const char *message, const char *where);
+/* The same with every diagnostic of d as "details" [{where, message,
+ * warning}] (at most 50). */
+void srv_error_diags(srv_req *r, srv_err e, const char *message,
+                     const ks_diags *d);
 /* The same with a printf-style message. */
 void srv_errorf(srv_req *r, srv_err e, const char *where, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -193,6 +232,8 @@ int srv_authenticate(srv_req *r);
 /* The rate-limit key of a request: the credential's hash, else the
  * client address's. */
 void srv_rate_key(srv_req *r, unsigned char key[32]);
+/* The rate-limit key of the client address alone. */
+void srv_addr_key(srv_req *r, unsigned char key[32]);
 /* Masks phone numbers and addresses in s for the log (into out). */
 void srv_mask(const char *s, char *out, size_t cap);
 
@@ -242,6 +283,9 @@ void h_guard(srv_req *r);
 void h_login(srv_req *r);
 void h_logout(srv_req *r);
 void h_me(srv_req *r);
+void h_rules(srv_req *r);
+void h_rules_reload(srv_req *r);
+void h_policy(srv_req *r);
 
 /* ---- the dashboard's files (h_static.c) ---------------------------- */
 /* Is r a GET or HEAD outside /api (a dashboard file or page)? */

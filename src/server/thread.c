@@ -30,9 +30,24 @@ srv_thread *srv_thread_get(void)
     return t;
 }
 
+void srv_thread_sync(srv_thread *t, const srv_shared *sh)
+{
+    srv_book *b = srv_book_current(sh->books);
+    if (b == t->book) {
+        srv_book_release(b);
+        return;
+    }
+    ks_scanner_free(t->scanner);
+    t->scanner = NULL;
+    srv_book_release(t->book);
+    t->book = b;
+}
+
 ks_scanner *srv_thread_scanner(srv_thread *t, const srv_shared *sh)
 {
-    if (!t->scanner && ks_scanner_new(sh->pack, &t->scanner) != KS_OK)
+    if (!t->book)
+        srv_thread_sync(t, sh);
+    if (!t->scanner && ks_scanner_new(t->book->pack, &t->scanner) != KS_OK)
         t->scanner = NULL;
     return t->scanner;
 }
@@ -61,6 +76,7 @@ void srv_threads_free(void)
     while (t) {
         srv_thread *next = t->next;
         ks_scanner_free(t->scanner);
+        srv_book_release(t->book);
         if (t->store)
             ks_store_close(t->store);
         ks_result_free(&t->result);

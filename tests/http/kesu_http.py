@@ -34,9 +34,16 @@ SPEC = None
 
 
 def use_openapi(src):
+    """Checks every response against api/openapi.yaml from now on. With
+    KESU_OPENAPI_SEEN set (by ctest), the responses seen are saved there
+    at exit under the test's name, for openapi_coverage.py."""
     global SPEC
     from openapi_check import OpenAPI
     SPEC = OpenAPI(os.path.join(src, "api", "openapi.yaml"))
+    out = os.environ.get("KESU_OPENAPI_SEEN")
+    if out:
+        name = os.path.splitext(os.path.basename(sys.argv[0]))[0]
+        atexit.register(SPEC.save_seen, os.path.join(out, name + ".json"))
     return SPEC
 
 

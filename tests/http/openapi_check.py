@@ -4,6 +4,8 @@ Error), and the JSON body must match the response's schema. OpenAPI 3.0
 schemas are turned into JSON Schema (refs inlined, `nullable` as a "null"
 type) for python3-jsonschema."""
 
+import json
+import os
 import re
 
 import jsonschema
@@ -77,6 +79,15 @@ class OpenAPI:
         except jsonschema.ValidationError as e:
             return f"{what}: {e.message} at {list(e.absolute_path)}"
         return None
+
+    def save_seen(self, path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            json.dump(sorted(self.seen), f)
+
+    def load_seen(self, path):
+        with open(path) as f:
+            self.seen.update(tuple(x) for x in json.load(f))
 
     def undocumented_success(self):
         """Documented 2xx responses no test produced."""

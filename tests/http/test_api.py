@@ -102,6 +102,10 @@ def guard(srv, tok):
     check(f["level"] == "A" and f["advice"], "level and advice", f)
     check(isinstance(r["suggestion"], dict) and r["suggestion"]["text"],
           "a suggestion", r)
+    check(r["suggestion"]["id"] == "rewrite.diversion" and
+          f["script"]["id"] == "rewrite.diversion" and
+          "本平台" in f["script"]["text"],
+          "the diversion rewrite: stay on the platform", r)
     st, _, r = srv.request("POST", "/api/v1/guard",
                            {"reply": "亲，您好，请问有什么可以帮您？"}, token=t)
     check(st == 200 and r == {"ok": True, "findings": [], "risk": "normal",
@@ -115,8 +119,9 @@ def guard(srv, tok):
     check(st == 200 and r["ok"] is False, "shirking caught", r)
     check(all(f["evidence"] != "微信" for f in r["findings"]),
           "findings in the context are not the draft's", r)
-    check(r["suggestion"]["id"].startswith("soothe."),
-          "soothing script after a complaint", r)
+    check(r["suggestion"]["id"] == "rewrite.shirking" and
+          "[deadline]" in r["suggestion"]["text"],
+          "the shirking rewrite, with the deadline left to fill in", r)
     check(r["risk"] in ("high", "critical"), "risk from the context", r)
 
 
@@ -183,6 +188,22 @@ def sigterm_inflight(srv, tok):
     check(code == 0, "exit 0 after SIGTERM", code)
 
 
+def login_throttle(srv, tok):
+    """Ten quick attempts for one name, then 429 with Retry-After: a
+    password cannot be guessed at Argon2id speed."""
+    for _ in range(10):
+        expect_error(srv.request("POST", "/api/v1/login",
+                                 {"name": "guess-me", "password": "x"}),
+                     401, "unauthorized")
+    st, h, body = srv.request("POST", "/api/v1/login",
+                              {"name": "guess-me", "password": "x"})
+    expect_error((st, h, body), 429, "rate_limited")
+    check(int(h.get("retry-after", "0")) >= 1, "Retry-After given", h)
+    st, _, _ = srv.request("POST", "/api/v1/login",
+                           {"name": "a07", "password": "pw-agent"})
+    check(st == 200, "another name still logs in", st)
+
+
 def main():
     kesu, src, mkuser = sys.argv[1:4]
     tmp = tempfile.mkdtemp(prefix="kesu-api.")
@@ -190,11 +211,12 @@ def main():
     tok = make_users(mkuser, db)
     srv = Server(kesu, src, db=db, extra=["--rate", "0"])
     t = Runner()
-    spec = use_openapi(src)
+    use_openapi(src)
     try:
         t.run("tokens, revoked tokens, me", tokens_and_me, srv, tok)
         t.run("login, session cookie, CSRF, logout", login_session, srv, tok)
         t.run("guard", guard, srv, tok)
+        t.run("login attempts throttled per name", login_throttle, srv, tok)
         t.run("bad input", bad_input, srv, tok)
         t.run("streamed body too large", streamed_too_large, srv, tok)
         t.run("SIGTERM finishes the request in flight", sigterm_inflight,
@@ -203,16 +225,6 @@ def main():
         if srv.proc.poll() is None:
             srv.proc.kill()
 
-    def every_success_documented_and_seen():
-        srv2 = Server(kesu, src, db=db)
-        try:
-            srv2.request("GET", "/api/v1/health")
-        finally:
-            srv2.stop()
-        missing = spec.undocumented_success()
-        check(not missing, "every documented success response was produced "
-              "and matched its schema", missing)
-    t.run("OpenAPI coverage", every_success_documented_and_seen)
     print(f"{t.n} checks passed")
 
 

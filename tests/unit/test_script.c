@@ -77,6 +77,29 @@ static const ks_var all_vars[] = {
     {"days", "7"},          {"date", "6月5日"}};
 #define N_ALL_VARS (sizeof all_vars / sizeof all_vars[0])
 
+/* Every incident a transcript can show has a rewrite for the reply guard,
+ * and the desk's picker never answers with one. */
+static void shipped_rewrites(void **state)
+{
+    (void)state;
+    ks_scripts *s = load_shipped();
+    for (int c = 0; c < KS_INC_COUNT; c++) {
+        const ks_script *sc = ks_script_for_incident(s, c);
+        if (!sc)
+            fprintf(stderr, "no rewrite for %s\n", ks_incident_name(c));
+        assert_non_null(sc);
+        assert_int_equal(sc->incident, c);
+    }
+    for (int st = -1; st < KS_STATE_COUNT; st++)
+        for (int cause = -1; cause < KS_CAUSE_COUNT; cause++) {
+            const ks_script *sc = ks_script_pick(s, st, cause, -1);
+            assert_true(!sc || sc->incident < 0);
+        }
+    assert_null(ks_script_for_incident(s, -1));
+    assert_null(ks_script_for_incident(NULL, 0));
+    ks_scripts_free(s);
+}
+
 static void shipped_file_is_complete(void **state)
 {
     (void)state;
@@ -536,6 +559,10 @@ static const struct {
     {"- id: Offer Two\n  text: x\n", "t.yaml:1:7", "id \"Offer Two\""},
     {"- id: a\n  stage: sooth\n  text: x\n", "t.yaml:2:10",
      "unknown stage \"sooth\""},
+    {"- id: a\n  incident: rudeness\n  text: x\n", "t.yaml:2:13",
+     "unknown incident \"rudeness\""},
+    {"- id: a\n  stage: soothing\n  incident: attitude\n  text: x\n",
+     "t.yaml:3:13", "leave stage, cause and remedy out"},
     {"- id: a\n  stage: \"\"\n  text: x\n", "t.yaml:2:10",
      "stage needs a name"},
     {"- id: a\n  cause: weather\n  text: x\n", "t.yaml:2:10",
@@ -659,6 +686,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(shipped_file_is_complete),
+        cmocka_unit_test(shipped_rewrites),
         cmocka_unit_test(shipped_stage_defaults),
         cmocka_unit_test(pick_most_specific),
         cmocka_unit_test(render_variables),
