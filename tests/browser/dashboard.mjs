@@ -30,14 +30,17 @@ async function loginFlow(page, k) {
 }
 
 async function languages(page) {
+  await page.locator('nav a[data-nav=guard]').click();
+  await page.waitForURL(/\/guard$/);
   const nav = page.locator('nav a[data-nav=incidents]');
   check((await nav.textContent()) === '服务事故', 'Chinese labels', await nav.textContent());
   await page.getByTestId('lang').click();
   await page.waitForFunction(() => document.documentElement.lang === 'en');
   check((await nav.textContent()) === 'Incidents', 'English after the switch', await nav.textContent());
   check((await page.locator('nav a[data-nav=guard]').textContent()) === 'Reply guard', 'English nav');
-  check((await page.locator('h1').textContent()).startsWith('Cases'), 'English page title',
+  check((await page.locator('h1').textContent()) === 'Reply guard', 'English page title',
     await page.locator('h1').textContent());
+  check((await page.getByTestId('guard-check').textContent()) === 'Check', 'English button');
   await page.getByTestId('lang').click();
   await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
   check((await nav.textContent()) === '服务事故', 'back to Chinese', await nav.textContent());
@@ -129,6 +132,7 @@ async function main() {
       await fn(...args);
     } catch (e) {
       console.error(`FAIL ${name}: ${e instanceof Failure ? e.message : e.stack}`);
+      e.reported = true;
       throw e;
     }
     passed++;
@@ -136,14 +140,16 @@ async function main() {
   };
   try {
     await k.ready();
-    await k.seed(src);
+    const seeded = await k.seed(src).catch((e) => (process.env.KESU_NO_DATA_API ? null : Promise.reject(e)));
     b = await browser(src);
     const page = await newPage(b);
     await run('log in', loginFlow, page, k);
     await run('Chinese and English', languages, page);
     await run('reply guard', guard, page, k);
-    await run('incidents with the evidence highlighted', incidents, page, k);
-    await run('move a case', moveCase, page, k);
+    if (seeded) {
+      await run('incidents with the evidence highlighted', incidents, page, k);
+      await run('move a case', moveCase, page, k);
+    }
     await run('no console error or CSP violation', async () =>
       check(page.problems.length === 0, 'a clean console', page.problems));
   } finally {
@@ -154,4 +160,7 @@ async function main() {
   console.log(`${passed} passed, 0 failed`);
 }
 
-main().catch(() => process.exit(1));
+main().catch((e) => {
+  if (!e.reported) console.error(e instanceof Failure ? 'FAIL: ' + e.message : e);
+  process.exit(1);
+});

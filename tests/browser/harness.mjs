@@ -7,7 +7,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export const CHROMIUM = process.env.KESU_CHROMIUM || '/usr/bin/chromium';
@@ -26,7 +26,7 @@ export function check(cond, what, got) {
 
 /** playwright-core from web/node_modules (the dashboard's devDependency). */
 export function playwright(src) {
-  const req = createRequire(join(src, 'web', 'package.json'));
+  const req = createRequire(resolve(src, 'web', 'package.json'));
   return req('playwright-core');
 }
 
