@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= 2
 CMAKE_ARGS ?=
 
-.PHONY: all bootstrap configure build run test test-fast test-asan bench fuzz clean
+.PHONY: all bootstrap configure build run report test test-fast test-asan bench fuzz clean
 
 # cmake drives its own make; keep its directory chatter out of the output.
 MAKEFLAGS += --no-print-directory
@@ -22,8 +22,15 @@ configure: bootstrap
 build: configure
 	@cmake --build $(BUILD) -j$(JOBS)
 
-# The main job: the QA report on the shipped sample.
+LISTEN     ?= 127.0.0.1:8080
+
+# The main job: kesu serve with the demo data (accounts printed at start).
 run: configure
+	@cmake --build $(BUILD) -j$(JOBS) >/dev/null
+	$(BUILD)/kesu serve --demo --db $(BUILD)/demo.db --listen $(LISTEN)
+
+# The QA report on the shipped sample, in the terminal.
+report: configure
 	@cmake --build $(BUILD) -j$(JOBS) --target kesu >/dev/null
 	$(BUILD)/kesu qa examples/sample.jsonl
 

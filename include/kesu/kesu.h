@@ -13,6 +13,7 @@
 #include "kesu/codes.h"
 #include "kesu/conv.h"
 #include "kesu/error.h"
+#include "kesu/import.h"
 #include "kesu/pack.h"
 #include "kesu/plan.h"
 #include "kesu/policy.h"

@@ -98,6 +98,12 @@ KS_API int ks_pack_each_rule(const ks_pack *p,
  * at the example. Returns the number of failing examples. */
 KS_API size_t ks_pack_check_examples(const ks_pack *p, ks_diags *diags);
 
+/* The coaching advice (诊断思路) of the rule named rule, else (rule NULL
+ * or unknown) of the pack's first rule for incident code; NULL when the
+ * pack has neither. Owned by the pack. */
+KS_API const char *ks_pack_advice(const ks_pack *p, const char *rule,
+                                  int code);
+
 #ifdef __cplusplus
 }
 #endif

@@ -255,9 +255,13 @@ typedef struct ks_finding_filter {
     const char *day_from, *day_to;   /* "YYYY-MM-DD", inclusive; NULL open */
     size_t limit;                    /* 0 = 100 */
     size_t offset;
+    /* When agents is not NULL, only rows whose agent is one of its
+     * nagents names (none: no row). A lead's team, in SQL. */
+    const char *const *agents;
+    size_t nagents;
 } ks_finding_filter;
 /* Matches everything: start from it and set what you filter on. */
-#define KS_FINDING_FILTER_ANY {NULL, NULL, -1, 0, NULL, NULL, 0, 0}
+#define KS_FINDING_FILTER_ANY {NULL, NULL, -1, 0, NULL, NULL, 0, 0, NULL, 0}
 
 typedef struct ks_finding_row {
     int64_t id;
@@ -292,6 +296,55 @@ KS_API int ks_store_agent_scores(ks_store *s, const char *shop,
                                  const char *day_from, const char *day_to,
                                  ks_agent_score **rows, size_t *n);
 KS_API void ks_agent_scores_free(ks_agent_score *rows, size_t n);
+
+/* ==== dashboard views of imported conversations (kesu serve) ==== */
+
+/* Which conversations a view covers. Days as in ks_finding_filter. */
+typedef struct ks_conv_filter {
+    const char *shop, *agent;        /* NULL any */
+    unsigned risks;                  /* bit (1u << ks_risk) per risk; 0 any */
+    const char *day_from, *day_to;   /* "YYYY-MM-DD", inclusive; NULL open */
+    size_t limit;                    /* lists only: 0 = 100 */
+    size_t offset;
+    const char *const *agents;       /* as in ks_finding_filter */
+    size_t nagents;
+} ks_conv_filter;
+#define KS_CONV_FILTER_ANY {NULL, NULL, 0, NULL, NULL, 0, 0, NULL, 0}
+
+/* A row of the risk board. */
+typedef struct ks_conv_row {
+    char *id, *shop, *agent;         /* shop, agent NULL when none */
+    int64_t started_at;              /* KS_TIME_NONE when untimed */
+    char day[11];                    /* "" when untimed */
+    ks_risk risk;
+    uint32_t causes;
+    int64_t findings[3];             /* by level: A, B, C */
+    int64_t case_id;                 /* the case opened for it, or 0 */
+} ks_conv_row;
+
+/* Conversations matching f (NULL: all), highest risk first, then newest
+ * (untimed last), then by id. A malformed day is KS_EINVAL. */
+KS_API int ks_store_conv_list(ks_store *s, const ks_conv_filter *f,
+                              ks_conv_row **rows, size_t *n);
+KS_API void ks_conv_rows_free(ks_conv_row *rows, size_t n);
+
+/* ks_store_agent_scores() over the conversations f selects (shop, agent,
+ * agents, days; risks and paging ignored). */
+KS_API int ks_store_agent_scores_in(ks_store *s, const ks_conv_filter *f,
+                                    ks_agent_score **rows, size_t *n);
+
+/* How many conversations showed a cause, per local day. */
+typedef struct ks_cause_count {
+    char day[11];                    /* "" for untimed conversations */
+    ks_cause cause;
+    int64_t convs;
+} ks_cause_count;
+
+/* Per (day, cause) with at least one conversation, by day then cause,
+ * over the conversations f selects (as ks_store_agent_scores_in). */
+KS_API int ks_store_cause_counts(ks_store *s, const ks_conv_filter *f,
+                                 ks_cause_count **rows, size_t *n);
+KS_API void ks_cause_counts_free(ks_cause_count *rows);
 
 #ifdef __cplusplus
 }

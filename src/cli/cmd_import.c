@@ -1,101 +1,41 @@
 /*
- * `kesu import`: conversations (SPEC 3.1 JSON Lines) -> cases. Each
- * conversation the QA engine finds a complaint in (a cause, or high or
- * critical risk) becomes one case, idempotently by conversation id.
+ * `kesu import`: conversations (SPEC 3.1 JSON Lines) into the store. Each
+ * conversation is stored with its QA result and findings (the dashboard
+ * reads them), and each one the QA engine finds a complaint in becomes
+ * one case — idempotently by conversation id (include/kesu/import.h).
  *
- * Cases are written in batches, one transaction each, and a case is
- * reported on stdout only after its batch committed: a process killed at
- * any point has stored every case it reported (tests/cli/import.sh).
+ * A case is reported on stdout only after its batch committed: a process
+ * killed at any point has stored every case it reported
+ * (tests/cli/import.sh).
  */
 #include "desk.h"
 #include "qa_stream.h"
+#include "../io/lines.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct import_ctx {
     ks_desk dk;
-    const ks_pack *pack;
-    ks_scanner *sc;        /* for the safety rule (risk.harm) */
-    ks_case *pending;
-    size_t npending, batch;
-    size_t complaints, created, existing, rejected;
+    ks_importer *im;
+    const char *line;      /* the line being judged */
+    size_t len, lineno;
+    size_t complaints, created, existing, rejected, stored;
     int failed;            /* a database error: stop writing */
 } import_ctx;
 
-static int is_complaint(const ks_result *r)
-{
-    return r->causes != 0 || r->risk >= KS_RISK_high;
-}
-
-/* The customer's first message, cut to 80 code points, is the summary;
- * its time is when the complaint was first raised. */
-static int summarise(ks_case *c, const ks_conv *cv)
-{
-    for (size_t i = 0; i < cv->nmsgs; i++) {
-        const ks_msg *m = &cv->msgs[i];
-        if (m->from != KS_FROM_CUSTOMER || !m->text_len)
-            continue;
-        size_t cut = ks_utf8_offset(m->text, m->text_len, 80);
-        c->summary = ks_strndup(m->text, cut);
-        c->feedback_at = m->at;
-        if (m->id) {
-            char ref[512];
-            snprintf(ref, sizeof ref, "%s#%s", cv->id, m->id);
-            ks_case_add_evidence(c, ref);
-        }
-        return c->summary ? KS_OK : KS_ENOMEM;
-    }
-    return KS_OK;
-}
-
-/* Each service incident becomes a note the lead sees on the case. */
-static void note_findings(ks_case *c, const ks_conv *cv, const ks_result *r)
-{
-    for (size_t i = 0; i < r->nfindings; i++) {
-        const ks_finding *f = &r->findings[i];
-        const ks_msg *m = &cv->msgs[f->msg];
-        char text[512];
-        snprintf(text, sizeof text, "服务事故 %s (%c) %s: %s#%s",
-                 ks_incident_zh(f->code), ks_incident_level(f->code),
-                 ks_incident_name(f->code), cv->id,
-                 m->id ? m->id : "?");
-        ks_case_add_note(c, m->at, "qa", text);
-    }
-}
-
-static int build_case(import_ctx *ix, const ks_conv *cv, const ks_result *r,
-                      ks_case *c)
-{
-    ks_case_init(c);
-    c->customer = ks_strdup(cv->customer ? cv->customer : "unknown");
-    c->shop = cv->shop ? ks_strdup(cv->shop) : NULL;
-    c->agent = cv->agent ? ks_strdup(cv->agent) : NULL;
-    if (!c->customer || ks_case_add_conv(c, cv->id))
-        return KS_ENOMEM;
-    c->causes = r->causes;
-    c->risk = r->risk;
-    c->has_order = cv->has_order;
-    if (cv->has_order && ks_order_copy(&c->order, &cv->order))
-        return KS_ENOMEM;
-    if (r->risk == KS_RISK_critical)
-        ks_qa_rule_named(ix->sc, ix->pack, cv, "risk.harm", &c->safety);
-    c->created_at = c->updated_at = ix->dk.now;
-    note_findings(c, cv, r);
-    return summarise(c, cv);
-}
-
-static void report(import_ctx *ix, const ks_case *c)
+static void print_case(const import_ctx *ix, const ks_import_item *it)
 {
     if (ix->dk.json) {
         cJSON *j = cJSON_CreateObject();
-        cJSON_AddStringToObject(j, "conversation", c->convs[0]);
-        cJSON_AddNumberToObject(j, "case", (double)c->id);
-        cJSON_AddStringToObject(j, "risk", ks_risk_name(c->risk));
+        cJSON_AddStringToObject(j, "conversation", it->conv);
+        cJSON_AddNumberToObject(j, "case", (double)it->case_id);
+        cJSON_AddStringToObject(j, "risk", ks_risk_name(it->risk));
         cJSON *a = cJSON_AddArrayToObject(j, "causes");
         for (int i = 0; i < KS_CAUSE_COUNT; i++)
-            if (c->causes >> i & 1)
+            if (it->causes >> i & 1)
                 cJSON_AddItemToArray(a, cJSON_CreateString(ks_cause_name(i)));
         char *s = cJSON_PrintUnformatted(j);
         cJSON_Delete(j);
@@ -104,111 +44,128 @@ static void report(import_ctx *ix, const ks_case *c)
         free(s);
         return;
     }
-    printf("imported %s -> case #%lld  risk %s%s  causes", c->convs[0],
-           (long long)c->id, ks_risk_name(c->risk),
-           c->safety ? " (safety)" : "");
+    printf("imported %s -> case #%lld  risk %s%s  causes", it->conv,
+           (long long)it->case_id, ks_risk_name(it->risk),
+           it->safety ? " (safety)" : "");
     for (int i = 0; i < KS_CAUSE_COUNT; i++)
-        if (c->causes >> i & 1)
+        if (it->causes >> i & 1)
             printf(" %s", ks_cause_name(i));
     printf("\n");
 }
 
-/* Creates one pending case inside the open transaction. Returns 1 when
- * created, 0 when skipped, -1 on a database error. */
-static int create_one(import_ctx *ix, ks_case *c)
+/* Called once the conversation's batch committed. */
+static void on_imported(void *arg, const ks_import_item *it)
 {
-    int64_t id;
-    int rc = ks_store_case_by_conv(ix->dk.store, c->convs[0], &id);
-    if (rc == KS_OK) {
-        ix->existing++;
-        return 0;
-    }
-    if (rc != KS_ENOENT)
-        return -1;
-    ks_diags d = {0};
-    rc = ks_store_case_create(ix->dk.store, c, "import", ix->dk.now, &d);
-    if (rc == KS_EINVAL) {
-        for (size_t i = 0; i < d.n; i++)
-            fprintf(stderr, "kesu import: conversation %s: %s: %s\n",
-                    c->convs[0], d.items[i].where, d.items[i].msg);
+    import_ctx *ix = arg;
+    ix->stored += it->stored;
+    if (!it->complaint)
+        return;
+    ix->complaints++;
+    if (it->rejected) {
+        fprintf(stderr, "kesu import: conversation %s: %s\n", it->conv,
+                it->rejected);
         ix->rejected++;
-    }
-    ks_diags_free(&d);
-    return rc == KS_OK ? 1 : rc == KS_EINVAL ? 0 : -1;
-}
-
-static void flush(import_ctx *ix)
-{
-    if (!ix->npending || ix->failed)
-        goto out;
-    int ok = ks_store_begin(ix->dk.store) == KS_OK;
-    signed char *made = calloc(ix->npending, 1);
-    for (size_t i = 0; ok && made && i < ix->npending; i++) {
-        int r = create_one(ix, &ix->pending[i]);
-        ok = r >= 0;
-        made[i] = r == 1;
-    }
-    if (ok && made && ks_store_commit(ix->dk.store) == KS_OK) {
-        for (size_t i = 0; i < ix->npending; i++)
-            if (made[i]) {
-                report(ix, &ix->pending[i]);
-                ix->created++;
-            }
-        fflush(stdout);   /* reported == durable, in this order */
+    } else if (it->case_new) {
+        print_case(ix, it);
+        ix->created++;
     } else {
-        ks_store_rollback(ix->dk.store);
-        fprintf(stderr, "kesu import: database error, batch not written: "
-                        "%s\n", ks_store_errmsg(ix->dk.store));
-        ix->failed = 1;
+        ix->existing++;
     }
-    free(made);
-out:
-    for (size_t i = 0; i < ix->npending; i++)
-        ks_case_free(&ix->pending[i]);
-    ix->npending = 0;
+    fflush(stdout);   /* reported == durable, in this order */
 }
 
 static void on_conv(void *arg, const ks_conv *cv, const ks_result *r)
 {
     import_ctx *ix = arg;
-    if (ix->failed || !is_complaint(r))
+    if (ix->failed)
         return;
-    ix->complaints++;
-    ks_case *c = &ix->pending[ix->npending];
-    if (build_case(ix, cv, r, c)) {
-        fprintf(stderr, "kesu import: conversation %s: out of memory\n",
-                cv->id);
-        ks_case_free(c);
+    int rc = ks_import_conv(ix->im, cv, ix->line, ix->len, r, ix->lineno);
+    if (rc == KS_EINVAL) {
+        fprintf(stderr, "kesu import: conversation %s: not stored: %s\n",
+                cv->id, ks_store_errmsg(ix->dk.store));
+        ix->rejected++;
+    } else if (rc != KS_OK) {
+        fprintf(stderr, "kesu import: database error, batch not written: "
+                        "%s\n", rc == KS_ENOMEM ? "out of memory"
+                                                : ks_store_errmsg(ix->dk.store));
         ix->failed = 1;
-        return;
     }
-    if (++ix->npending == ix->batch)
-        flush(ix);
+}
+
+/* Reads path line by line, judging each (bad lines reported on stderr)
+ * and importing what was judged. -1 if the input could not be read. */
+static int stream(import_ctx *ix, const char *path, ks_scanner *sc,
+                  size_t max_line, ks_stream_stats *st)
+{
+    int is_stdin = !strcmp(path, "-");
+    const char *name = is_stdin ? "<stdin>" : path;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    memset(st, 0, sizeof *st);
+    if (!f) {
+        fprintf(stderr, "kesu: cannot open %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    ks_linereader lr;
+    ks_result res = {0};
+    ks_conv_buf cb = {0};
+    int rc = ks_lr_open(&lr, f, max_line) ? -1 : 0, r = 0, too_long;
+    while (!rc && !ix->failed &&
+           (r = ks_lr_next(&lr, &ix->line, &ix->len, &too_long)) == 1) {
+        if (too_long) {
+            ks_qa_report_too_long(stderr, name, lr.lineno, max_line, st);
+            continue;
+        }
+        if (ks_qa_blank(ix->line, ix->len))
+            continue;
+        st->lines++;
+        ix->lineno = lr.lineno;
+        ks_qa_judge_line(name, lr.lineno, ix->line, ix->len, sc, &cb, &res,
+                         on_conv, ix, stderr, st);
+    }
+    if (r < 0) {
+        fprintf(stderr, "%s:%zu: error: read failed: %s\n", name,
+                lr.lineno + 1, strerror(lr.err));
+        rc = -1;
+    }
+    ks_result_free(&res);
+    ks_conv_buf_free(&cb);
+    ks_lr_close(&lr);
+    if (!is_stdin)
+        fclose(f);
+    return rc;
 }
 
 static int run(import_ctx *ix, const char *path, const char *rules,
-               long max_line)
+               size_t batch, long max_line)
 {
     ks_pack *p = ks_cli_load_pack(rules ? rules : ks_default_rules(), 1);
     if (!p)
         return KS_EXIT_USAGE;
-    ix->pack = p;
-    ix->pending = calloc(ix->batch, sizeof *ix->pending);
-    if (!ix->pending || ks_scanner_new(p, &ix->sc)) {
+    ks_scanner *sc = NULL;
+    ks_import_opts o = {ix->dk.store, p, NULL, batch, "import", ix->dk.now,
+                        on_imported, ix};
+    if (ks_scanner_new(p, &sc) ||
+        (o.scanner = sc, ks_importer_new(&o, &ix->im))) {
+        fprintf(stderr, "kesu import: out of memory\n");
+        ks_scanner_free(sc);
         ks_pack_free(p);
-        free(ix->pending);
         return KS_EXIT_FAIL;
     }
     ks_stream_stats st;
-    int rc = ks_qa_stream(path, p, (size_t)max_line, on_conv, ix, &st);
-    flush(ix);
+    int rc = stream(ix, path, sc, (size_t)max_line, &st);
+    if (!ix->failed && ks_import_flush(ix->im) != KS_OK) {
+        fprintf(stderr, "kesu import: database error, batch not written: "
+                        "%s\n", ks_store_errmsg(ix->dk.store));
+        ix->failed = 1;
+    }
     fprintf(stderr, "kesu import: %zu conversations, %zu complaints: %zu "
                     "new cases, %zu already imported, %zu rejected, %zu bad "
-                    "lines\n", st.convs, ix->complaints, ix->created,
-            ix->existing, ix->rejected, st.bad);
-    ks_scanner_free(ix->sc);
+                    "lines; %zu conversations stored\n", st.convs,
+            ix->complaints, ix->created, ix->existing, ix->rejected, st.bad,
+            ix->stored);
+    ks_importer_free(ix->im);
+    ks_scanner_free(sc);
     ks_pack_free(p);
-    free(ix->pending);
     if (rc < 0 || ix->failed)
         return KS_EXIT_FAIL;
     return st.bad || ix->rejected ? KS_EXIT_BADINPUT : KS_EXIT_OK;
@@ -235,11 +192,10 @@ int cmd_import(int argc, char **argv)
         (maxl && ks_arg_int("import", "max-line", maxl, 1024, 1L << 30,
                             &max_line)))
         return KS_EXIT_USAGE;
-    ix.batch = (size_t)nb;
     int rc = ks_desk_open(&ix.dk, &o, "import", 1);
     if (rc)
         return rc;
-    rc = run(&ix, pos[0], rules, max_line);
+    rc = run(&ix, pos[0], rules, (size_t)nb, max_line);
     ks_desk_close(&ix.dk);
     return rc;
 }

@@ -17,6 +17,14 @@ static const srv_route routes[] = {
     {M_GET, "/api/v1/rules", h_rules, NULL, R_AUTH},
     {M_POST, "/api/v1/rules/reload", h_rules_reload, NULL, R_AUTH},
     {M_GET, "/api/v1/policy", h_policy, NULL, R_AUTH},
+    {M_POST, "/api/v1/conversations", h_conv_import, h_conv_import_chunk,
+     R_AUTH | R_IMPORT | R_RAWBODY},
+    {M_GET, "/api/v1/conversations", h_conv_list, NULL, R_AUTH},
+    {M_GET, "/api/v1/conversations/{id}", h_conv_get, NULL, R_AUTH},
+    {M_GET, "/api/v1/incidents", h_incidents, NULL, R_AUTH},
+    {M_GET, "/api/v1/codes", h_codes, NULL, R_AUTH},
+    {M_GET, "/api/v1/scorecards", h_scorecards, NULL, R_AUTH},
+    {M_GET, "/api/v1/causes", h_causes, NULL, R_AUTH},
 };
 
 static const char *method_names[] = {"GET", "POST", "PUT", "DELETE"};

@@ -38,6 +38,7 @@ typedef struct srv_config {
     size_t json_limit;       /* body limit for JSON endpoints */
     size_t import_limit;     /* body limit for the JSON Lines import */
     int access_log;          /* 1: one JSON line per request on stderr */
+    size_t line_limit;       /* longest JSON Lines line imported */
     const char *web;         /* the dashboard's built files (h_static.c) */
 } srv_config;
 
@@ -286,6 +287,38 @@ void h_me(srv_req *r);
 void h_rules(srv_req *r);
 void h_rules_reload(srv_req *r);
 void h_policy(srv_req *r);
+
+/* ---- query parameters of the list views (query.c) ----------------- */
+/* limit (1..500, default 100) and offset; -1 after answering
+ * invalid_field. */
+int srv_paging(srv_req *r, size_t *limit, size_t *offset);
+/* An optional "YYYY-MM-DD" parameter (*out NULL when absent); -1 after
+ * answering invalid_field. */
+int srv_query_day(srv_req *r, const char *name, const char **out);
+/* An ISO 8601 time in China time ("...+08:00"), or null. */
+void srv_jb_time(jbuf *b, int64_t ms);
+
+/* Whose rows a view shows: the scope narrowed by ?agent=. */
+typedef struct srv_view {
+    const char *shop, *agent;
+    const char **agents;     /* lead: the team and the lead (owned array) */
+    size_t nagents;
+    int none;                /* ?agent= names someone out of scope */
+} srv_view;
+/* Fills v from s and the agent parameter; -1 after answering. */
+int srv_view_get(srv_req *r, const srv_scope *s, srv_view *v);
+void srv_view_free(srv_view *v);
+
+/* ---- conversations, incidents, scorecards (h_conv*.c, h_incidents.c,
+ *      h_stats.c) --------------------------------------------------- */
+void h_conv_import_chunk(srv_req *r, const char *data, size_t n);
+void h_conv_import(srv_req *r);
+void h_conv_list(srv_req *r);
+void h_conv_get(srv_req *r);
+void h_incidents(srv_req *r);
+void h_codes(srv_req *r);
+void h_scorecards(srv_req *r);
+void h_causes(srv_req *r);
 
 /* ---- the dashboard's files (h_static.c) ---------------------------- */
 /* Is r a GET or HEAD outside /api (a dashboard file or page)? */

@@ -300,10 +300,10 @@ static void sq_close(ks_store *s)
     ks_sqlite *q = ks_sq(s);
     for (int i = 0; i < SQ_NSTMT; i++)
         sqlite3_finalize(q->stmt[i]);
-    for (int i = 0; i < KS_SQ_LIST_VARIANTS; i++) {
+    for (int i = 0; i < KS_SQ_LIST_VARIANTS; i++)
         sqlite3_finalize(q->list[i]);
+    for (int i = 0; i < KS_SQ_FIND_VARIANTS; i++)
         sqlite3_finalize(q->findings[i]);
-    }
     sqlite3_close(q->db);
     ks_free(q);
 }
@@ -340,6 +340,9 @@ static const ks_store_ops g_sqlite_ops = {
     .conv_get = ks_sq_conv_get,
     .findings_list = ks_sq_findings_list,
     .agent_scores = ks_sq_agent_scores,
+    .conv_list = ks_sq_conv_list,
+    .scores_in = ks_sq_scores_in,
+    .cause_counts = ks_sq_cause_counts,
 };
 
 int ks_sqlite_open(const char *path, ks_store **out, ks_diags *d)

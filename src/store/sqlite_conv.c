@@ -129,12 +129,13 @@ int ks_sq_conv_get(ks_store *s, const char *id, char **conv_json,
  * parameter numbers, so each WHERE is plain enough for the indexes. */
 enum {
     FF_SHOP = 1, FF_AGENT = 2, FF_CODE = 4, FF_LEVEL = 8, FF_FROM = 16,
-    FF_TO = 32
+    FF_TO = 32, FF_AGENTS = 64
 };
 
 static const char *const g_find_cond[] = {
     " AND shop = ?1", " AND agent = ?2", " AND code = ?3", " AND level = ?4",
     " AND at >= ?5", " AND at < ?6",
+    " AND agent IN (SELECT value FROM json_each(?9))",
 };
 
 /* An agent's findings are fewer than its shop's, and a code's fewer than
@@ -153,7 +154,8 @@ static unsigned find_mask(const ks_finding_filter *f, int64_t a, int64_t b)
     return (f->shop ? FF_SHOP : 0u) | (f->agent ? FF_AGENT : 0u) |
            (f->code >= 0 ? FF_CODE : 0u) | (f->level ? FF_LEVEL : 0u) |
            (a != KS_TIME_NONE ? FF_FROM : 0u) |
-           (b != KS_TIME_NONE ? FF_TO : 0u);
+           (b != KS_TIME_NONE ? FF_TO : 0u) |
+           (f->agents ? FF_AGENTS : 0u);
 }
 
 static sqlite3_stmt *find_stmt(ks_sqlite *q, unsigned mask)
@@ -174,8 +176,8 @@ static sqlite3_stmt *find_stmt(ks_sqlite *q, unsigned mask)
     return q->findings[mask];
 }
 
-static void bind_find(sqlite3_stmt *st, const ks_finding_filter *f,
-                      int64_t a, int64_t b)
+static int bind_find(sqlite3_stmt *st, const ks_finding_filter *f,
+                     int64_t a, int64_t b)
 {
     char level[2] = {f->level, '\0'};
     sqlite3_clear_bindings(st);
@@ -189,6 +191,14 @@ static void bind_find(sqlite3_stmt *st, const ks_finding_filter *f,
                                                    : (int64_t)f->limit);
     sqlite3_bind_int64(st, 8, f->offset > INT64_MAX ? INT64_MAX
                                                     : (int64_t)f->offset);
+    if (!f->agents)
+        return KS_OK;
+    char *names = ks_sq_names_json(f->agents, f->nagents);
+    if (!names)
+        return KS_ENOMEM;
+    sqlite3_bind_text(st, 9, names, -1, SQLITE_TRANSIENT);
+    ks_free(names);
+    return KS_OK;
 }
 
 static int load_finding(sqlite3_stmt *st, ks_finding_row *r)
@@ -219,9 +229,8 @@ int ks_sq_findings_list(ks_store *s, const ks_finding_filter *f,
     sqlite3_stmt *st = find_stmt(q, find_mask(f, at_from, at_to));
     if (!st)
         return KS_EDB;
-    bind_find(st, f, at_from, at_to);
     size_t cap = 0;
-    int rc = KS_OK, step;
+    int rc = bind_find(st, f, at_from, at_to), step = SQLITE_DONE;
     while (rc == KS_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
         rc = ks_grow(rows, &cap, *n, sizeof **rows, 16);
         if (rc == KS_OK) {

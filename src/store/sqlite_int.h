@@ -52,13 +52,15 @@ extern const int ks_sq_schema_version;
 
 /* List filters present, as bits: one cached statement per combination. */
 enum { KS_SQ_LIST_VARIANTS = 64 };
+/* The incident list's filters: the list's six and a lead's team. */
+enum { KS_SQ_FIND_VARIANTS = 128 };
 
 typedef struct ks_sqlite {
     ks_store base;              /* first: a ks_store * is a ks_sqlite * */
     sqlite3 *db;
     sqlite3_stmt *stmt[SQ_NSTMT];
     sqlite3_stmt *list[KS_SQ_LIST_VARIANTS];
-    sqlite3_stmt *findings[KS_SQ_LIST_VARIANTS];  /* by filter bits too */
+    sqlite3_stmt *findings[KS_SQ_FIND_VARIANTS];  /* by filter bits too */
     int last_rc;                /* extended code of the last failure */
 } ks_sqlite;
 
@@ -146,5 +148,15 @@ int ks_sq_findings_list(ks_store *s, const ks_finding_filter *f,
                         ks_finding_row **rows, size_t *n);
 int ks_sq_agent_scores(ks_store *s, const char *shop, int64_t at_from,
                        int64_t at_to, ks_agent_score **rows, size_t *n);
+/* sqlite_dash.c */
+int ks_sq_conv_list(ks_store *s, const ks_conv_filter *f, int64_t at_from,
+                    int64_t at_to, ks_conv_row **rows, size_t *n);
+int ks_sq_scores_in(ks_store *s, const ks_conv_filter *f, int64_t at_from,
+                    int64_t at_to, ks_agent_score **rows, size_t *n);
+int ks_sq_cause_counts(ks_store *s, const ks_conv_filter *f, int64_t at_from,
+                       int64_t at_to, ks_cause_count **rows, size_t *n);
+/* A JSON array of names for "IN (SELECT value FROM json_each(?))", bound
+ * as a parameter; NULL on out-of-memory. Free with ks_free(). */
+char *ks_sq_names_json(const char *const *names, size_t n);
 
 #endif

@@ -247,3 +247,100 @@ void ks_agent_scores_free(ks_agent_score *rows, size_t n)
     }
     ks_free(rows);
 }
+
+/* ---- dashboard views -------------------------------------------------------- */
+
+/* Checks f's days into [*a, *b) times; KS_EINVAL with errmsg when bad. */
+static int conv_range(ks_store *s, const ks_conv_filter *f, int64_t *a,
+                      int64_t *b)
+{
+    if (day_range(f->day_from, f->day_to, a, b) == KS_OK)
+        return KS_OK;
+    ks_store_seterr(s, "a day is written YYYY-MM-DD");
+    return KS_EINVAL;
+}
+
+int ks_store_conv_list(ks_store *s, const ks_conv_filter *f,
+                       ks_conv_row **rows, size_t *n)
+{
+    if (!s || !rows || !n)
+        return KS_EINVAL;
+    *rows = NULL;
+    *n = 0;
+    ks_conv_filter g = KS_CONV_FILTER_ANY;
+    if (f)
+        g = *f;
+    if (!g.limit)
+        g.limit = KS_FINDINGS_LIMIT;
+    ks_store_fresh(s);
+    int64_t a, b;
+    int rc = conv_range(s, &g, &a, &b);
+    if (rc == KS_OK)
+        rc = s->ops->conv_list(s, &g, a, b, rows, n);
+    if (rc != KS_OK) {
+        ks_conv_rows_free(*rows, *n);
+        *rows = NULL;
+        *n = 0;
+    }
+    return ks_store_explain(s, rc, NULL, 0);
+}
+
+void ks_conv_rows_free(ks_conv_row *rows, size_t n)
+{
+    for (size_t i = 0; rows && i < n; i++) {
+        ks_free(rows[i].id);
+        ks_free(rows[i].shop);
+        ks_free(rows[i].agent);
+    }
+    ks_free(rows);
+}
+
+int ks_store_agent_scores_in(ks_store *s, const ks_conv_filter *f,
+                             ks_agent_score **rows, size_t *n)
+{
+    if (!s || !rows || !n)
+        return KS_EINVAL;
+    *rows = NULL;
+    *n = 0;
+    ks_conv_filter g = KS_CONV_FILTER_ANY;
+    if (f)
+        g = *f;
+    g.risks = 0;
+    ks_store_fresh(s);
+    int64_t a, b;
+    int rc = conv_range(s, &g, &a, &b);
+    if (rc == KS_OK)
+        rc = s->ops->scores_in(s, &g, a, b, rows, n);
+    if (rc != KS_OK) {
+        ks_agent_scores_free(*rows, *n);
+        *rows = NULL;
+        *n = 0;
+    }
+    return ks_store_explain(s, rc, NULL, 0);
+}
+
+int ks_store_cause_counts(ks_store *s, const ks_conv_filter *f,
+                          ks_cause_count **rows, size_t *n)
+{
+    if (!s || !rows || !n)
+        return KS_EINVAL;
+    *rows = NULL;
+    *n = 0;
+    ks_conv_filter g = KS_CONV_FILTER_ANY;
+    if (f)
+        g = *f;
+    g.risks = 0;
+    ks_store_fresh(s);
+    int64_t a, b;
+    int rc = conv_range(s, &g, &a, &b);
+    if (rc == KS_OK)
+        rc = s->ops->cause_counts(s, &g, a, b, rows, n);
+    if (rc != KS_OK) {
+        ks_cause_counts_free(*rows);
+        *rows = NULL;
+        *n = 0;
+    }
+    return ks_store_explain(s, rc, NULL, 0);
+}
+
+void ks_cause_counts_free(ks_cause_count *rows) { ks_free(rows); }

@@ -81,6 +81,14 @@ typedef struct ks_store_ops {
                          ks_finding_row **rows, size_t *n);
     int (*agent_scores)(ks_store *s, const char *shop, int64_t at_from,
                         int64_t at_to, ks_agent_score **rows, size_t *n);
+    /* Dashboard views: f's limit resolved, days turned into times. */
+    int (*conv_list)(ks_store *s, const ks_conv_filter *f, int64_t at_from,
+                     int64_t at_to, ks_conv_row **rows, size_t *n);
+    int (*scores_in)(ks_store *s, const ks_conv_filter *f, int64_t at_from,
+                     int64_t at_to, ks_agent_score **rows, size_t *n);
+    int (*cause_counts)(ks_store *s, const ks_conv_filter *f,
+                        int64_t at_from, int64_t at_to,
+                        ks_cause_count **rows, size_t *n);
 } ks_store_ops;
 
 struct ks_store {

@@ -22,6 +22,11 @@ USERS = [("root", "admin", "-", "-", "-"),
          ("b01", "agent", "s2", "-", "-")]
 
 
+# The paths this file covers (the others have their own test files).
+API_PATHS = ["/api/v1/health", "/api/v1/login", "/api/v1/logout",
+             "/api/v1/me", "/api/v1/guard"]
+
+
 def make_users(mkuser, db):
     tokens = {}
     for u in USERS:
