@@ -8,7 +8,7 @@ out=${1:?usage: web/build.sh OUT_DIR}
 cd "$(dirname "$0")"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
-    npm ci --no-audit --no-fund --loglevel=error
+    npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
     touch node_modules
 fi
 exec node node_modules/vite/bin/vite.js build --logLevel warn \

@@ -25,10 +25,12 @@ export function findingCard(f) {
         t('common.conversation'), ' ', f.conversation),
       h('span', { class: 'meta muted' }, shortTime(f.at))),
     h('p', { class: 'msg' }, h('span', { class: 'from' }, t('from.' + (f.from || 'agent')), ':'),
-      highlighted(f.text, [{ start: f.start, end: f.end, level: f.level, title: f.rule }])),
+      f.text ? highlighted(f.text, [{ start: f.start, end: f.end, level: f.level, title: f.rule }])
+        : h('span', { class: 'muted' }, t('inc.noText'))),
     h('div', { class: 'advice' }, h('b', null, t('inc.advice'), ':'), ' ', f.advice || '—'),
-    h('p', { class: 'small muted' }, t('inc.evidence'), ': ', h('q', { class: 'evidence-text' }, f.evidence),
-      ' · ', t('inc.rule'), ' ', h('code', null, f.rule)));
+    h('p', { class: 'small muted' },
+      f.evidence ? [t('inc.evidence'), ': ', h('q', { class: 'evidence-text' }, f.evidence), ' · '] : null,
+      t('inc.rule'), ' ', h('code', null, f.rule)));
 }
 
 export async function incidentsPage(ctx) {
