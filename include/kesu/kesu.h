@@ -12,6 +12,7 @@
 #include "kesu/case.h"
 #include "kesu/codes.h"
 #include "kesu/conv.h"
+#include "kesu/desk.h"
 #include "kesu/error.h"
 #include "kesu/import.h"
 #include "kesu/pack.h"

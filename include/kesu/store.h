@@ -88,6 +88,10 @@ typedef struct ks_case_filter {
     const char *shop, *agent, *customer; /* NULL any */
     size_t limit;            /* 0 = 100 */
     size_t offset;
+    /* Only cases whose agent is one of these (a lead's team); NULL: any.
+     * Non-NULL with nagents 0 matches no case. */
+    const char *const *agents;
+    size_t nagents;
 } ks_case_filter;
 
 /* A row of a case list (what a list view shows). */
@@ -99,6 +103,7 @@ typedef struct ks_case_row {
     uint32_t causes;
     int64_t created_at, updated_at;
     int64_t next_due;        /* earliest open promise, or KS_TIME_NONE */
+    char *shop;              /* NULL when none */
 } ks_case_row;
 
 /* Newest first (risk, then updated_at, descending). */
@@ -120,6 +125,10 @@ typedef struct ks_due {
  * risk (critical first), then due time. At most limit rows (0 = 1000). */
 KS_API int ks_store_due(ks_store *s, int64_t until, size_t limit,
                         ks_due **rows, size_t *n);
+/* The same for the cases f's shop, agent and agents select (state, risk,
+ * customer and offset are ignored); f->limit 0 = 1000. */
+KS_API int ks_store_due_filter(ks_store *s, const ks_case_filter *f,
+                               int64_t until, ks_due **rows, size_t *n);
 KS_API void ks_due_free(ks_due *rows, size_t n);
 
 /* The audit events of one case (case_id > 0) in order. */

@@ -22,13 +22,11 @@ typedef struct ks_facts {
     {"refused-offer", NULL, &(f).refused_offer},                           \
     {"batch-issue", NULL, &(f).batch_issue}
 
-/* Applies the facts to c and records them in data; -1 after printing an
- * error (c may be partly changed: callers then discard it). */
-int ks_facts_apply(const char *cmd, const ks_facts *fa, ks_case *c,
-                   int64_t now, const char *actor, cJSON *data);
-/* Saves c with one event (data consumed); an exit code. */
-int ks_case_commit(ks_desk *dk, const char *cmd, ks_case *c,
-                   const char *type, cJSON *data);
+/* Reads the fact options into f; -1 after printing an error. */
+int ks_facts_parse(const char *cmd, const ks_facts *fa, ks_case_facts *f);
+/* The exit code for a desk operation's result, after printing why it was
+ * refused (d is cleared). */
+int ks_case_result(const char *cmd, const ks_case *c, int rc, ks_diags *d);
 int ks_case_done(ks_desk *dk, const ks_case *c, const char *what);
 void ks_case_usage(FILE *f);
 

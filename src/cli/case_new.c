@@ -62,7 +62,9 @@ static int has_order(const new_opts *o)
            o->shipped_at || o->delivered_at || o->shelf_life;
 }
 
-static int build(ks_desk *dk, const new_opts *o, ks_case *c, cJSON *data)
+/* The case from the options; the desk stamps and checks it. */
+static int build(ks_desk *dk, const new_opts *o, ks_case *c,
+                 ks_case_facts *f)
 {
     const char *cmd = "case new";
     if (!o->customer || !*o->customer) {
@@ -76,15 +78,12 @@ static int build(ks_desk *dk, const new_opts *o, ks_case *c, cJSON *data)
     c->has_order = has_order(o);
     if (c->has_order && (order_strings(o, c) || order_values(cmd, o, c)))
         return -1;
-    c->feedback_at = dk->now;
     if (o->feedback_at &&
         ks_arg_time(cmd, "feedback-at", o->feedback_at, &c->feedback_at))
         return -1;
     c->safety = o->safety;
-    if (c->safety && c->risk < KS_RISK_critical)
-        c->risk = KS_RISK_critical;   /* harm to a person: SPEC 2.3 */
-    c->created_at = c->updated_at = dk->now;
-    return ks_facts_apply(cmd, &o->f, c, dk->now, dk->actor, data);
+    (void)dk;
+    return ks_facts_parse(cmd, &o->f, f);
 }
 
 int ks_case_new(int argc, char **argv)
@@ -112,27 +111,22 @@ int ks_case_new(int argc, char **argv)
     if (rc)
         return rc;
     ks_case c;
+    ks_case_facts f;
     ks_case_init(&c);
-    cJSON *data = cJSON_CreateObject();
-    if (!data || build(&dk, &o, &c, data)) {
+    if (build(&dk, &o, &c, &f)) {
         rc = KS_EXIT_BADINPUT;
     } else {
         ks_diags d = {0};
-        int sr = ks_store_case_create(dk.store, &c, dk.actor, dk.now, &d);
-        ks_print_diags(stderr, &d);
+        ks_desk_env env = ks_desk_env_of(&dk);
+        int sr = ks_desk_create(&env, &c, &f, &d);
+        c.id = sr ? 0 : c.id;
+        rc = ks_case_result("case new", &c, sr, &d);
         ks_diags_free(&d);
-        if (sr == KS_EINVAL)
-            rc = KS_EXIT_BADINPUT;
-        else if (sr)
-            fprintf(stderr, "kesu case new: not created: %s (%s)\n",
-                    ks_strerror(sr), ks_store_errmsg(dk.store)),
-                rc = KS_EXIT_FAIL;
-        else
+        if (!rc)
             rc = ks_case_done(&dk, &c, "created");
-        if (sr == KS_EINVAL)
+        else if (rc == KS_EXIT_BADINPUT)
             fprintf(stderr, "kesu case new: no case created\n");
     }
-    cJSON_Delete(data);
     ks_case_free(&c);
     ks_desk_close(&dk);
     return rc;

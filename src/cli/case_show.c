@@ -3,35 +3,15 @@
  * agent or JSON for a program. */
 #include "desk.h"
 
-#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Renders the script for an offer (or any script id) with the case's
- * variables; NULL when the id is unknown. Caller frees. */
+/* The scripts, rendered by the desk library with the case's variables. */
 static char *render(ks_desk *dk, const ks_case *c, const char *id,
                     double amount)
 {
-    const ks_script *sc = id ? ks_script_get(dk->scripts, id) : NULL;
-    if (!sc)
-        return NULL;
-    ks_var vars[18];
-    char bufs[1024], days[16], date[32];
-    size_t n = ks_case_vars(c, amount, NULL, vars, 16, bufs, sizeof bufs);
-    /* The two the case alone cannot give: the category's after-sales
-     * window (policy) and today's date. */
-    const ks_window *w = ks_policy_window(
-        dk->policy, c->has_order ? c->order.category : NULL);
-    if (w) {
-        snprintf(days, sizeof days, "%d", w->days);
-        vars[n++] = (ks_var){"days", days};
-    }
-    ks_fmt_time(dk, dk->now, date);
-    date[10] = '\0';
-    vars[n++] = (ks_var){"date", date};
-    char *out = NULL;
-    return ks_script_render(sc, vars, n, dk->traditional, &out) == KS_OK
-               ? out : NULL;
+    ks_desk_env e = ks_desk_env_of(dk);
+    return ks_desk_render(&e, c, id, amount);
 }
 
 static void print_causes(FILE *f, uint32_t causes)
@@ -110,20 +90,6 @@ static void print_fault(const ks_fault_result *fr, FILE *f)
         fprintf(f, "  - %s\n", fr->why.items[i]);
 }
 
-/* The sum a script quotes: in a 2选1 the compensation names its amount
- * and the reshipment shares the same script, so the group's sum is used. */
-static double script_amount(const ks_plan *pl, size_t i)
-{
-    const ks_offer *o = &pl->offers[i];
-    if (o->amount >= 0 || !o->choice_group)
-        return o->amount;
-    for (size_t j = 0; j < pl->noffers; j++)
-        if (pl->offers[j].choice_group == o->choice_group &&
-            pl->offers[j].amount >= 0)
-            return pl->offers[j].amount;
-    return o->amount;
-}
-
 /* One script per 2选1 group: the offers of a group are one sentence. */
 static int script_shown_before(const ks_plan *pl, size_t i)
 {
@@ -150,7 +116,7 @@ static void print_offer(ks_desk *dk, const ks_case *c, const ks_plan *pl,
     fprintf(f, "\n     %s\n", o->why ? o->why : "");
     if (script_shown_before(pl, i))
         return;
-    char *s = render(dk, c, o->script, script_amount(pl, i));
+    char *s = render(dk, c, o->script, ks_plan_script_amount(pl, i));
     if (s)
         fprintf(f, "     话术 script [%s]: %s\n", o->script, s);
     free(s);
@@ -241,166 +207,32 @@ static int print_text(ks_desk *dk, const ks_case *c, const ks_fault_result *fr,
     return KS_EXIT_OK;
 }
 
-/* ---- JSON ------------------------------------------------------------ */
+/* ---- JSON: the desk library's view (also GET /api/v1/cases/{id}) ---- */
 
-static void add_time(ks_desk *dk, cJSON *o, const char *k, int64_t t)
+static int print_json(ks_desk *dk, const ks_case *c, FILE *f)
 {
-    char b[40];
-    if (t == KS_TIME_NONE)
-        cJSON_AddNullToObject(o, k);
+    ks_desk_env e = ks_desk_env_of(dk);
+    char *s = NULL;
+    int rc = ks_desk_case_json(&e, c, &s);
+    if (rc == KS_OK)
+        fprintf(f, "%s\n", s);
     else
-        cJSON_AddStringToObject(o, k, ks_fmt_iso(dk, t, b));
-}
-
-static void add_str(cJSON *o, const char *k, const char *v)
-{
-    if (v)
-        cJSON_AddStringToObject(o, k, v);
-    else
-        cJSON_AddNullToObject(o, k);
-}
-
-static void add_lines(cJSON *o, const char *k, const ks_lines *l)
-{
-    cJSON *a = cJSON_AddArrayToObject(o, k);
-    for (size_t i = 0; i < l->n; i++)
-        cJSON_AddItemToArray(a, cJSON_CreateString(l->items[i]));
-}
-
-static cJSON *json_order(ks_desk *dk, const ks_case *c)
-{
-    const ks_order *o = &c->order;
-    cJSON *j = cJSON_CreateObject();
-    add_str(j, "id", o->id);
-    add_str(j, "sku", o->sku);
-    add_str(j, "batch", o->batch);
-    add_str(j, "category", o->category);
-    add_str(j, "carrier", o->carrier);
-    add_str(j, "region", o->region);
-    if (o->price >= 0)
-        cJSON_AddNumberToObject(j, "price", o->price);
-    if (o->cost >= 0)
-        cJSON_AddNumberToObject(j, "cost", o->cost);
-    add_time(dk, j, "ordered_at", o->ordered_at);
-    add_time(dk, j, "shipped_at", o->shipped_at);
-    add_time(dk, j, "delivered_at", o->delivered_at);
-    if (o->shelf_life_days >= 0)
-        cJSON_AddNumberToObject(j, "shelf_life_days", o->shelf_life_days);
-    return j;
-}
-
-static cJSON *json_promises(ks_desk *dk, const ks_case *c)
-{
-    cJSON *a = cJSON_CreateArray();
-    for (size_t i = 0; i < c->npromises; i++) {
-        const ks_promise *p = &c->promises[i];
-        cJSON *j = cJSON_CreateObject();
-        cJSON_AddNumberToObject(j, "id", (double)p->id);
-        cJSON_AddStringToObject(j, "kind", ks_promise_name(p->kind));
-        add_str(j, "text", p->text);
-        add_time(dk, j, "made_at", p->made_at);
-        add_time(dk, j, "due_at", p->due_at);
-        add_time(dk, j, "kept_at", p->kept_at);
-        cJSON_AddBoolToObject(j, "overdue", p->kept_at == KS_TIME_NONE &&
-                                                p->due_at < dk->now);
-        cJSON_AddItemToArray(a, j);
-    }
-    return a;
-}
-
-static cJSON *json_plan(ks_desk *dk, const ks_case *c, const ks_plan *pl)
-{
-    cJSON *j = cJSON_CreateObject();
-    add_lines(j, "checklist", &pl->checklist);
-    cJSON *offers = cJSON_AddArrayToObject(j, "offers");
-    for (size_t i = 0; i < pl->noffers; i++) {
-        const ks_offer *o = &pl->offers[i];
-        cJSON *oj = cJSON_CreateObject();
-        cJSON_AddStringToObject(oj, "remedy", ks_remedy_name(o->remedy));
-        if (o->amount >= 0)
-            cJSON_AddNumberToObject(oj, "amount", o->amount);
-        cJSON_AddNumberToObject(oj, "step", o->step);
-        cJSON_AddNumberToObject(oj, "choice_group", o->choice_group);
-        add_str(oj, "why", o->why);
-        add_str(oj, "script_id", o->script);
-        char *s = render(dk, c, o->script, script_amount(pl, i));
-        add_str(oj, "script", s);
-        free(s);
-        cJSON_AddItemToArray(offers, oj);
-    }
-    cJSON_AddStringToObject(j, "refund_type", ks_remedy_name(pl->refund_type));
-    add_str(j, "responsibility", pl->responsibility);
-    add_lines(j, "refund_advice", &pl->refund_advice);
-    add_lines(j, "tips", &pl->tips);
-    cJSON_AddBoolToObject(j, "escalate_to_lead", pl->escalate_to_lead);
-    cJSON_AddBoolToObject(j, "flag_batch", pl->flag_batch);
-    return j;
-}
-
-static cJSON *json_causes(uint32_t causes)
-{
-    cJSON *a = cJSON_CreateArray();
-    for (int i = 0; i < KS_CAUSE_COUNT; i++)
-        if (causes >> i & 1)
-            cJSON_AddItemToArray(a, cJSON_CreateString(ks_cause_name(i)));
-    return a;
-}
-
-static cJSON *json_case(ks_desk *dk, const ks_case *c,
-                        const ks_fault_result *fr, const ks_plan *pl)
-{
-    cJSON *j = cJSON_CreateObject();
-    cJSON_AddNumberToObject(j, "id", (double)c->id);
-    cJSON_AddStringToObject(j, "state", ks_state_name(c->state));
-    cJSON_AddStringToObject(j, "risk", ks_risk_name(c->risk));
-    cJSON_AddItemToObject(j, "causes", json_causes(c->causes));
-    add_str(j, "customer", c->customer);
-    add_str(j, "shop", c->shop);
-    add_str(j, "agent", c->agent);
-    add_str(j, "summary", c->summary);
-    cJSON_AddBoolToObject(j, "safety", c->safety);
-    cJSON_AddBoolToObject(j, "batch_issue", c->batch_issue);
-    if (c->has_order)
-        cJSON_AddItemToObject(j, "order", json_order(dk, c));
-    cJSON *convs = cJSON_AddArrayToObject(j, "conversations");
-    for (size_t i = 0; i < c->nconvs; i++)
-        cJSON_AddItemToArray(convs, cJSON_CreateString(c->convs[i]));
-    cJSON_AddStringToObject(j, "fault", ks_fault_name(fr->fault));
-    add_lines(j, "fault_reasons", &fr->why);
-    cJSON_AddStringToObject(j, "remedy", ks_remedy_name(c->remedy));
-    if (c->remedy_amount >= 0)
-        cJSON_AddNumberToObject(j, "remedy_amount", c->remedy_amount);
-    cJSON_AddNumberToObject(j, "refused_offers", c->refused_offers);
-    add_time(dk, j, "feedback_at", c->feedback_at);
-    add_time(dk, j, "created_at", c->created_at);
-    add_time(dk, j, "updated_at", c->updated_at);
-    add_time(dk, j, "closed_at", c->closed_at);
-    cJSON_AddItemToObject(j, "promises", json_promises(dk, c));
-    cJSON_AddItemToObject(j, "plan", json_plan(dk, c, pl));
-    return j;
-}
-
-static int print_json(ks_desk *dk, const ks_case *c, const ks_fault_result *fr,
-                      const ks_plan *pl, FILE *f)
-{
-    cJSON *j = json_case(dk, c, fr, pl);
-    char *s = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
-    if (!s)
-        return KS_EXIT_FAIL;
-    fprintf(f, "%s\n", s);
+        fprintf(stderr, "kesu case: case %lld not analysed: %s\n",
+                (long long)c->id, ks_strerror(rc));
     free(s);
-    return KS_EXIT_OK;
+    return rc == KS_OK ? KS_EXIT_OK : KS_EXIT_FAIL;
 }
 
 int ks_case_print(ks_desk *dk, const ks_case *c, FILE *f)
 {
     ks_fault_result fr;
     ks_plan pl;
-    int rc = ks_desk_analyse(dk, c, &fr, &pl);
+    if (dk->json)
+        return print_json(dk, c, f);
+    ks_desk_env e = ks_desk_env_of(dk);
+    int rc = ks_desk_analyse(&e, c, &fr, &pl);
     if (rc == KS_OK)
-        rc = dk->json ? print_json(dk, c, &fr, &pl, f)
-                      : print_text(dk, c, &fr, &pl, f);
+        rc = print_text(dk, c, &fr, &pl, f);
     else
         fprintf(stderr, "kesu case: case %lld not analysed: %s\n",
                 (long long)c->id, ks_strerror(rc));

@@ -48,82 +48,56 @@ void ks_case_usage(FILE *f) { fputs(case_usage, f); }
 
 /* ---- facts shared by new, move and set -------------------------------- */
 
-int ks_facts_apply(const char *cmd, const ks_facts *fa, ks_case *c,
-                   int64_t now, const char *actor, cJSON *data)
+int ks_facts_parse(const char *cmd, const ks_facts *fa, ks_case_facts *f)
 {
-    int v;
-    if (fa->other_units) {
-        if (ks_arg_tristate(cmd, "other-units", fa->other_units, &v))
-            return -1;
-        c->other_units_bad = v;
-        cJSON_AddNumberToObject(data, "other_units_bad", v);
-    }
-    if (fa->transit_damage) {
-        if (ks_arg_tristate(cmd, "transit-damage", fa->transit_damage, &v))
-            return -1;
-        c->transit_damage = v;
-        cJSON_AddNumberToObject(data, "transit_damage", v);
-    }
-    if (fa->person_checked) {
-        if (ks_arg_tristate(cmd, "person-checked", fa->person_checked, &v))
-            return -1;
-        c->person_checked = v;
-        cJSON_AddNumberToObject(data, "person_checked", v);
-    }
-    if (fa->risk) {
-        int r = ks_risk_from_name(fa->risk);
-        if (r < 0) {
-            fprintf(stderr, "kesu %s: --risk: unknown level \"%s\" (normal, "
-                            "elevated, high, critical)\n", cmd, fa->risk);
-            return -1;
-        }
-        c->risk = (ks_risk)r;
-        cJSON_AddStringToObject(data, "risk", fa->risk);
-    }
-    if (fa->causes) {
-        uint32_t cs;
-        if (ks_arg_causes(cmd, fa->causes, &cs))
-            return -1;
-        c->causes = cs;
-        cJSON_AddStringToObject(data, "causes", fa->causes);
-    }
-    if (fa->refused_offer) {
-        c->refused_offers++;
-        cJSON_AddNumberToObject(data, "refused_offers", c->refused_offers);
-    }
-    if (fa->batch_issue) {
-        c->batch_issue = 1;
-        cJSON_AddBoolToObject(data, "batch_issue", 1);
-    }
-    if ((fa->note && ks_case_add_note(c, now, actor, fa->note)) ||
-        (fa->evidence && ks_case_add_evidence(c, fa->evidence)) ||
-        (fa->conv && ks_case_add_conv(c, fa->conv))) {
-        fprintf(stderr, "kesu %s: an empty --note, --evidence or --conv\n",
-                cmd);
+    ks_case_facts_init(f);
+    if ((fa->other_units &&
+         ks_arg_tristate(cmd, "other-units", fa->other_units,
+                         &f->other_units_bad)) ||
+        (fa->transit_damage &&
+         ks_arg_tristate(cmd, "transit-damage", fa->transit_damage,
+                         &f->transit_damage)) ||
+        (fa->person_checked &&
+         ks_arg_tristate(cmd, "person-checked", fa->person_checked,
+                         &f->person_checked)))
+        return -1;
+    if (fa->risk && (f->risk = ks_risk_from_name(fa->risk)) < 0) {
+        fprintf(stderr, "kesu %s: --risk: unknown level \"%s\" (normal, "
+                        "elevated, high, critical)\n", cmd, fa->risk);
         return -1;
     }
-    if (fa->note)
-        cJSON_AddStringToObject(data, "note", fa->note);
-    if (fa->evidence)
-        cJSON_AddStringToObject(data, "evidence", fa->evidence);
-    if (fa->conv)
-        cJSON_AddStringToObject(data, "conversation", fa->conv);
+    if (fa->causes) {
+        if (ks_arg_causes(cmd, fa->causes, &f->causes))
+            return -1;
+        f->set_causes = 1;
+    }
+    f->refused_offer = fa->refused_offer;
+    f->batch_issue = fa->batch_issue;
+    f->note = fa->note;
+    f->evidence = fa->evidence;
+    f->conv = fa->conv;
     return 0;
 }
 
-/* Saves c with an event whose data is the JSON object (consumed). */
-int ks_case_commit(ks_desk *dk, const char *cmd, ks_case *c,
-                   const char *type, cJSON *data)
+int ks_case_result(const char *cmd, const ks_case *c, int rc, ks_diags *d)
 {
-    char *text = cJSON_PrintUnformatted(data);
-    cJSON_Delete(data);
-    if (!text) {
-        fprintf(stderr, "kesu %s: out of memory\n", cmd);
-        return KS_EXIT_FAIL;
+    if (rc == KS_OK)
+        return KS_EXIT_OK;
+    if (rc == KS_EINVAL) {
+        ks_print_diags(stderr, d);
+    } else {
+        for (size_t i = 0; i < d->n; i++)
+            fprintf(stderr, "kesu %s: %s\n", cmd, d->items[i].msg);
+        ks_diags_clear(d);
     }
-    int rc = ks_desk_save(dk, cmd, c, type, text);
-    free(text);
-    return rc;
+    if (rc == KS_EINVAL || rc == KS_ESTATE || rc == KS_ENOENT) {
+        if (c->id)
+            fprintf(stderr, "kesu %s: case %lld not changed\n", cmd,
+                    (long long)c->id);
+        return KS_EXIT_BADINPUT;
+    }
+    fprintf(stderr, "kesu %s: %s\n", cmd, ks_strerror(rc));
+    return KS_EXIT_FAIL;
 }
 
 /* Prints the short confirmation of a change, or the case as JSON. */

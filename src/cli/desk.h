@@ -59,16 +59,11 @@ const char *ks_fmt_iso(const ks_desk *dk, int64_t t, char buf[40]);
 
 /* Loads case id, printing "case N not found" on failure (exit code). */
 int ks_desk_load(ks_desk *dk, const char *cmd, int64_t id, ks_case *c);
-/* Saves c with one audit event; prints diagnostics; exit code. */
-int ks_desk_save(ks_desk *dk, const char *cmd, ks_case *c, const char *type,
-                 const char *data);
+/* The library's view of the desk (include/kesu/desk.h). */
+ks_desk_env ks_desk_env_of(const ks_desk *dk);
 
 /* Show a case: the text view and the JSON view (case_show.c). */
 int ks_case_print(ks_desk *dk, const ks_case *c, FILE *f);
-
-/* Fault analysis and plan for a stored case (counts from the store). */
-int ks_desk_analyse(ks_desk *dk, const ks_case *c, ks_fault_result *fr,
-                    ks_plan *pl);
 
 int cmd_case(int argc, char **argv);
 int cmd_import(int argc, char **argv);

@@ -287,8 +287,8 @@ const char *ks_fmt_time(const ks_desk *dk, int64_t t, char buf[32])
 
 const char *ks_fmt_iso(const ks_desk *dk, int64_t t, char buf[40])
 {
-    return ks_time_format(t, dk->policy ? dk->policy->utc_offset_min : 480,
-                          buf);
+    ks_desk_env e = ks_desk_env_of(dk);
+    return ks_desk_iso(&e, t, buf);
 }
 
 const char *ks_fmt_span(int64_t ms, char buf[32])
@@ -323,46 +323,9 @@ int ks_desk_load(ks_desk *dk, const char *cmd, int64_t id, ks_case *c)
     return KS_EXIT_OK;
 }
 
-int ks_desk_save(ks_desk *dk, const char *cmd, ks_case *c, const char *type,
-                 const char *data)
+ks_desk_env ks_desk_env_of(const ks_desk *dk)
 {
-    ks_diags d = {0};
-    c->updated_at = dk->now;
-    int rc = ks_store_case_save(dk->store, c, dk->actor, dk->now, type, data,
-                                &d);
-    ks_print_diags(stderr, &d);
-    ks_diags_free(&d);
-    if (rc == KS_EINVAL) {
-        fprintf(stderr, "kesu %s: case %lld not changed\n", cmd,
-                (long long)c->id);
-        return KS_EXIT_BADINPUT;
-    }
-    if (rc) {
-        fprintf(stderr, "kesu %s: case %lld not saved: %s (%s)\n", cmd,
-                (long long)c->id, ks_strerror(rc),
-                ks_store_errmsg(dk->store));
-        return KS_EXIT_FAIL;
-    }
-    return KS_EXIT_OK;
-}
-
-int ks_desk_analyse(ks_desk *dk, const ks_case *c, ks_fault_result *fr,
-                    ks_plan *pl)
-{
-    int batch = 0, history = 0;
-    if (dk->store && c->has_order && c->order.sku && c->order.batch)
-        ks_store_count_batch(dk->store, c->order.sku, c->order.batch,
-                             &batch);
-    if (dk->store && c->customer)
-        ks_store_count_customer(dk->store, c->shop, c->customer, &history);
-    ks_fault_input fi = {c, batch, dk->now};
-    memset(fr, 0, sizeof *fr);
-    memset(pl, 0, sizeof *pl);
-    int rc = ks_fault_analyze(&fi, dk->policy, fr);
-    if (rc)
-        return rc;
-    /* Orders are not known to the desk; earlier cases are. */
-    ks_plan_input pi = {c, fr, 0, history > 0 ? history - 1 : 0,
-                        c->refused_offers};
-    return ks_plan_make(&pi, dk->policy, pl);
+    ks_desk_env e = {dk->store, dk->policy, dk->scripts, dk->now, dk->actor,
+                     dk->traditional};
+    return e;
 }

@@ -90,21 +90,9 @@ int srv_query_day(srv_req *r, const char *name, const char **out)
 
 void srv_jb_time(jbuf *b, int64_t ms)
 {
-    if (ms == KS_TIME_NONE) {
-        jb_lit(b, "null");
-        return;
-    }
-    /* China time: UTC+8 all year. */
-    int64_t local = ms + 8 * 3600000LL;
-    time_t secs = (time_t)(local >= 0 ? local / 1000 : (local - 999) / 1000);
-    struct tm tm;
     char s[40];
-    if (!gmtime_r(&secs, &tm) ||
-        !strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%S+08:00", &tm)) {
-        jb_lit(b, "null");
-        return;
-    }
-    jb_strz(b, s);
+    /* China time: UTC+8 all year. */
+    jb_strz(b, ms == KS_TIME_NONE ? NULL : ks_time_format(ms, 480, s));
 }
 
 int srv_view_get(srv_req *r, const srv_scope *s, srv_view *v)

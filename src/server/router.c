@@ -25,6 +25,17 @@ static const srv_route routes[] = {
     {M_GET, "/api/v1/codes", h_codes, NULL, R_AUTH},
     {M_GET, "/api/v1/scorecards", h_scorecards, NULL, R_AUTH},
     {M_GET, "/api/v1/causes", h_causes, NULL, R_AUTH},
+    {M_GET, "/api/v1/cases", h_cases_list, NULL, R_AUTH},
+    {M_POST, "/api/v1/cases", h_case_create, NULL, R_AUTH},
+    {M_GET, "/api/v1/cases/{id}", h_case_get, NULL, R_AUTH},
+    {M_POST, "/api/v1/cases/{id}/move", h_case_move, NULL, R_AUTH},
+    {M_POST, "/api/v1/cases/{id}/set", h_case_set, NULL, R_AUTH},
+    {M_POST, "/api/v1/cases/{id}/promise", h_case_promise, NULL, R_AUTH},
+    {M_POST, "/api/v1/cases/{id}/keep", h_case_keep, NULL, R_AUTH},
+    {M_POST, "/api/v1/cases/{id}/resolve", h_case_resolve, NULL, R_AUTH},
+    {M_POST, "/api/v1/cases/{id}/note", h_case_note, NULL, R_AUTH},
+    {M_GET, "/api/v1/due", h_due, NULL, R_AUTH},
+    {M_GET, "/api/v1/audit", h_audit, NULL, R_AUTH},
 };
 
 static const char *method_names[] = {"GET", "POST", "PUT", "DELETE"};

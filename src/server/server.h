@@ -319,6 +319,18 @@ void h_incidents(srv_req *r);
 void h_codes(srv_req *r);
 void h_scorecards(srv_req *r);
 void h_causes(srv_req *r);
+/* cases (h_cases.c, h_case_edit.c) */
+void h_cases_list(srv_req *r);
+void h_case_create(srv_req *r);
+void h_case_get(srv_req *r);
+void h_case_move(srv_req *r);
+void h_case_set(srv_req *r);
+void h_case_promise(srv_req *r);
+void h_case_keep(srv_req *r);
+void h_case_resolve(srv_req *r);
+void h_case_note(srv_req *r);
+void h_due(srv_req *r);
+void h_audit(srv_req *r);
 
 /* ---- the dashboard's files (h_static.c) ---------------------------- */
 /* Is r a GET or HEAD outside /api (a dashboard file or page)? */

@@ -51,7 +51,7 @@ extern const char *const ks_sq_migrations[];
 extern const int ks_sq_schema_version;
 
 /* List filters present, as bits: one cached statement per combination. */
-enum { KS_SQ_LIST_VARIANTS = 64 };
+enum { KS_SQ_LIST_VARIANTS = 128 };
 /* The incident list's filters: the list's six and a lead's team. */
 enum { KS_SQ_FIND_VARIANTS = 128 };
 
@@ -111,7 +111,8 @@ int ks_sq_count_customer(ks_store *s, const char *shop, const char *customer,
                          int *n);
 int ks_sq_case_list(ks_store *s, const ks_case_filter *f, ks_case_row **rows,
                     size_t *n);
-int ks_sq_due(ks_store *s, int64_t until, size_t limit, ks_due **rows,
+int ks_sq_due(ks_store *s, const ks_case_filter *f, int64_t until,
+              size_t limit, ks_due **rows,
               size_t *n);
 int ks_sq_events(ks_store *s, int64_t case_id, ks_audit **out, size_t *n);
 int ks_sq_verify(ks_store *s, int64_t *bad_seq, int64_t *bad_case,

@@ -379,6 +379,7 @@ void ks_case_rows_free(ks_case_row *rows, size_t n)
         ks_free(rows[i].customer);
         ks_free(rows[i].agent);
         ks_free(rows[i].summary);
+        ks_free(rows[i].shop);
     }
     ks_free(rows);
 }
@@ -391,8 +392,22 @@ int ks_store_due(ks_store *s, int64_t until, size_t limit, ks_due **rows,
     *rows = NULL;
     *n = 0;
     fresh(s);
-    return explain(s, s->ops->due(s, until, limit ? limit : KS_DUE_LIMIT,
-                                  rows, n),
+    return explain(s, s->ops->due(s, NULL, until,
+                                  limit ? limit : KS_DUE_LIMIT, rows, n),
+                   NULL, 0);
+}
+
+int ks_store_due_filter(ks_store *s, const ks_case_filter *f, int64_t until,
+                        ks_due **rows, size_t *n)
+{
+    if (!s || !f || !rows || !n)
+        return KS_EINVAL;
+    *rows = NULL;
+    *n = 0;
+    fresh(s);
+    return explain(s, s->ops->due(s, f, until,
+                                  f->limit ? f->limit : KS_DUE_LIMIT, rows,
+                                  n),
                    NULL, 0);
 }
 

@@ -38,9 +38,9 @@ typedef struct ks_store_ops {
     /* f has limit resolved (never 0). */
     int (*case_list)(ks_store *s, const ks_case_filter *f,
                      ks_case_row **rows, size_t *n);
-    /* limit resolved (never 0). */
-    int (*due)(ks_store *s, int64_t until, size_t limit, ks_due **rows,
-               size_t *n);
+    /* limit resolved (never 0); f NULL: every case. */
+    int (*due)(ks_store *s, const ks_case_filter *f, int64_t until,
+               size_t limit, ks_due **rows, size_t *n);
     int (*events)(ks_store *s, int64_t case_id, ks_audit **out, size_t *n);
     int (*verify)(ks_store *s, int64_t *bad_seq, int64_t *bad_case,
                   size_t *checked, ks_diags *d);

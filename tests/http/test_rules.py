@@ -86,7 +86,8 @@ def reload_ok(srv, tok, rules):
     for who in ("boss1", "a07"):
         expect_error(srv.request("POST", "/api/v1/rules/reload",
                                  token=tok[who]), 403, "forbidden")
-    st, _, b = srv.request("POST", "/api/v1/rules/reload", token=tok["root"])
+    st, _, b = srv.request("POST", "/api/v1/rules/reload", token=tok["root"],
+                           timeout=300)
     check(st == 200 and b["generation"] == 2, "reloaded", b)
     # Every pool thread moves to the new rules on its next request.
     for _ in range(8):
@@ -98,7 +99,8 @@ def reload_refused(srv, tok, rules):
     bad = os.path.join(rules, "99-broken.yaml")
     with open(bad, "w", encoding="utf-8") as f:
         f.write("lists:\n  oops: [unclosed\n")
-    st, _, b = srv.request("POST", "/api/v1/rules/reload", token=tok["root"])
+    st, _, b = srv.request("POST", "/api/v1/rules/reload", token=tok["root"],
+                           timeout=300)
     expect_error((st, None, b), 422, "invalid_rules")
     check(b["error"]["where"].startswith(bad + ":"),
           "error located at file:line", b)
@@ -110,7 +112,8 @@ def reload_refused(srv, tok, rules):
     policy = os.path.join(rules, "desk", "policy.yaml")
     with open(policy, "a", encoding="utf-8") as f:
         f.write("\nno_such_key: 1\n")
-    st, _, b = srv.request("POST", "/api/v1/rules/reload", token=tok["root"])
+    st, _, b = srv.request("POST", "/api/v1/rules/reload", token=tok["root"],
+                           timeout=300)
     expect_error((st, None, b), 422, "invalid_rules")
     check("policy.yaml" in b["error"]["where"], "policy error located", b)
 
@@ -131,7 +134,7 @@ def reload_under_load(srv, tok):
         t.start()
     for _ in range(3):
         st, _, b = srv.request("POST", "/api/v1/rules/reload",
-                               token=tok["root"])
+                               token=tok["root"], timeout=300)
         if st != 200:
             bad.append((st, b))
     for t in ts:

@@ -493,6 +493,27 @@ static void list_filters_and_order(void **state)
     assert_int_equal(r[1].id, ids[2]);
     ks_case_rows_free(r, n);
 
+    /* an agents list (a lead's team), applied before the limit */
+    static const char *const team[] = {"a2", "nobody"};
+    fl = (ks_case_filter){.state = -1, .min_risk = -1, .shop = "s1",
+                          .limit = 1, .agents = team, .nagents = 2};
+    assert_int_equal(ks_store_case_list(f->s, &fl, &r, &n), KS_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(r[0].id, ids[1]);
+    assert_string_equal(r[0].shop, "s1");
+    ks_case_rows_free(r, n);
+    static const char *const quote[] = {"a1' OR '1'='1", "a1\"]"};
+    fl = (ks_case_filter){.state = -1, .min_risk = -1, .agents = quote,
+                          .nagents = 2};
+    assert_int_equal(ks_store_case_list(f->s, &fl, &r, &n), KS_OK);
+    assert_int_equal(n, 0);
+    ks_case_rows_free(r, n);
+    fl = (ks_case_filter){.state = -1, .min_risk = -1, .agents = team,
+                          .nagents = 0};
+    assert_int_equal(ks_store_case_list(f->s, &fl, &r, &n), KS_OK);
+    assert_int_equal(n, 0);
+    ks_case_rows_free(r, n);
+
     /* a filter value with SQL in it is only data */
     fl = (ks_case_filter){.state = -1, .min_risk = -1,
                           .shop = "s1' OR '1'='1"};
@@ -569,6 +590,31 @@ static void due_order_and_kept_excluded(void **state)
     assert_int_equal(r[0].case_id, normal);
     assert_int_equal(r[0].due_at, KT_T0 - 5 * HOUR);
     assert_int_equal(r[1].case_id, crit);
+    ks_due_free(r, n);
+
+    /* scoped: by agent list and by shop */
+    ks_case_filter sf = {.state = -1, .min_risk = -1, .shop = "s"};
+    assert_int_equal(ks_store_due_filter(f->s, &sf, KT_T0 + DAY, &r, &n),
+                     KS_OK);
+    assert_int_equal(n, 4);
+    ks_due_free(r, n);
+    sf.shop = "other";
+    assert_int_equal(ks_store_due_filter(f->s, &sf, KT_T0 + DAY, &r, &n),
+                     KS_OK);
+    assert_int_equal(n, 0);
+    ks_due_free(r, n);
+    static const char *const none[] = {"x"};
+    sf = (ks_case_filter){.state = -1, .min_risk = -1, .agents = none,
+                          .nagents = 1};
+    assert_int_equal(ks_store_due_filter(f->s, &sf, KT_T0 + DAY, &r, &n),
+                     KS_OK);
+    assert_int_equal(n, 0);
+    ks_due_free(r, n);
+    sf = (ks_case_filter){.state = -1, .min_risk = -1, .limit = 1};
+    assert_int_equal(ks_store_due_filter(f->s, &sf, KT_T0 + DAY, &r, &n),
+                     KS_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(r[0].case_id, normal);
     ks_due_free(r, n);
 
     /* next_due in the list is the earliest open promise */
