@@ -17,26 +17,28 @@ async function workCases(k) {
   const cases = (await k.api('boss1', 'GET', '/cases?limit=100')).body.items;
   const ham = cases.find((c) => c.summary && c.summary.includes('火腿肠') && c.risk === 'critical') || cases[0];
   const steps = [
-    ['move', { to: 'soothing', note: '先道歉,关心身体' }],
-    ['move', { to: 'verifying', other_units: 'no' }],
+    ['move', { to: 'soothing', note: '先道歉,问候身体有无不适' }],
+    ['move', { to: 'verifying' }],
+    ['set', { other_units_bad: false, transit_damage: false }],
     ['move', { to: 'negotiating' }],
-    ['resolve', { remedy: 'reship' }],
+    ['promise', { kind: 'callback', text: '和主管商量后回电', within: '2h' }],
+    ['resolve', { remedy: 'reship', note: '客户选择补发一包' }],
   ];
   for (const [verb, body] of steps) {
     const r = await k.api('boss1', 'POST', `/cases/${ham.id}/${verb}`, body);
-    if (r.status !== 200) console.warn(`screenshots: ${verb} ${JSON.stringify(body)}: ${r.status}`, r.body);
+    check(r.status === 200, `${verb} ${JSON.stringify(body)}`, r);
   }
   const other = cases.find((c) => c.id !== ham.id && c.risk === 'high');
   if (other) {
     await k.api('boss1', 'POST', `/cases/${other.id}/move`, { to: 'soothing' });
-    await k.api('boss1', 'POST', `/cases/${other.id}/promise`, { kind: 'callback', text: '和主管商量后回电' });
+    await k.api('boss1', 'POST', `/cases/${other.id}/promise`, { kind: 'callback', text: '半小时内回电' });
   }
   return ham.id;
 }
 
-async function shot(page, name) {
+async function shot(page, name, fullPage = true) {
   await page.waitForLoadState('networkidle');
-  await page.screenshot({ path: join(out, name + '.png'), fullPage: true });
+  await page.screenshot({ path: join(out, name + '.png'), fullPage });
   console.log('wrote ' + join(out, name + '.png'));
 }
 
@@ -62,7 +64,7 @@ async function main() {
     await page.getByTestId('login-password').fill(PASSWORD.boss1);
     await page.getByTestId('login-submit').click();
     await page.getByTestId('finding').first().waitFor();
-    await shot(page, 'incidents');
+    await shot(page, 'incidents', false);   // the first screen of a long list
     await page.getByTestId('open-conversation').first().click();
     await page.locator('.transcript').waitFor();
     await shot(page, 'conversation');
@@ -84,7 +86,7 @@ async function main() {
     await page.getByTestId('guard-finding').first().waitFor();
     await shot(page, 'guard');
     await page.getByTestId('lang').click();
-    await page.getByTestId('guard-check').click();
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
     await page.getByTestId('guard-finding').first().waitFor();
     await shot(page, 'guard-en');
     check(page.problems.length === 0, 'a clean console', page.problems);

@@ -53,24 +53,37 @@ export function put(el, ...children) {
 }
 
 /**
- * text with the code point range [start, end) wrapped in <mark>: start and
- * end count code points (as kesu's findings do), not UTF-16 units.
- * spans: [{start, end, title, level}] (overlaps are merged into the first).
+ * text with each span [start, end) wrapped in <mark>: start and end count
+ * code points (as kesu's findings do), not UTF-16 units. A span inside
+ * another is a <mark> inside the other's, so every mark's text is its
+ * span's whole evidence; a span crossing another's end is cut there.
+ * spans: [{start, end, title, level}].
  */
 export function highlighted(text, spans) {
   const cps = Array.from(text || '');
-  const sorted = [...spans].sort((a, b) => a.start - b.start);
+  const sorted = spans
+    .map((sp) => ({ ...sp, start: Math.max(0, sp.start), end: Math.min(sp.end, cps.length) }))
+    .filter((sp) => sp.end > sp.start)
+    .sort((a, b) => a.start - b.start || b.end - a.end);
+  return marked(cps, 0, cps.length, sorted);
+}
+
+function marked(cps, from, to, spans) {
   const out = [];
-  let at = 0;
-  for (const sp of sorted) {
-    const b = Math.max(at, Math.min(sp.start, cps.length));
-    const e = Math.max(b, Math.min(sp.end, cps.length));
+  let at = from;
+  for (let i = 0; i < spans.length;) {
+    const sp = spans[i];
+    const b = Math.max(sp.start, at), e = Math.min(sp.end, to);
+    let j = i + 1;
+    const inner = [];
+    for (; j < spans.length && spans[j].start < e; j++) inner.push(spans[j]);
+    i = j;
     if (e <= b) continue;
     if (b > at) out.push(cps.slice(at, b).join(''));
     out.push(h('mark', { class: ['evidence', sp.level && 'lv-' + sp.level], title: sp.title || null },
-      cps.slice(b, e).join('')));
+      marked(cps, b, e, inner)));
     at = e;
   }
-  if (at < cps.length) out.push(cps.slice(at).join(''));
+  if (at < to) out.push(cps.slice(at, to).join(''));
   return out;
 }

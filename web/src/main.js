@@ -60,11 +60,9 @@ document.addEventListener('click', (ev) => {
 });
 window.addEventListener('popstate', () => render());
 
-whenUnauthorized(() => {
-  me = null;
-  setCsrf(null);
-  render();
-});
+// A session that ended (expired, logged out elsewhere): a fresh page, so
+// nothing of it stays in memory; the login shows at the same path.
+whenUnauthorized(() => location.reload());
 
 function switchLang() {
   setLang(lang() === 'zh' ? 'en' : 'zh');
@@ -73,9 +71,7 @@ function switchLang() {
 
 async function logout() {
   try { await post('/logout'); } catch { /* gone already */ }
-  me = null;
-  setCsrf(null);
-  go('/incidents');
+  location.replace('/incidents');   // a fresh page: no data of the session stays
 }
 
 function shell(path, main) {

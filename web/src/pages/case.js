@@ -19,6 +19,10 @@ function eventText(e) {
     case 'note': return d.text || d.note || '';
     case 'create': return d.summary || '';
     case 'promise': return [promiseLabel(d.kind), d.text ? ':' + d.text : ''];
+    case 'update': case 'set':   // the facts set: "key=value" pairs
+      return Object.entries(d).filter(([key]) => key !== 'promises' && key !== 'fault')
+        .map(([key, v]) => `${key}=${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' ')
+        + (d.fault ? ' → ' + faultLabel(d.fault) : '');
     default: return d.note || '';
   }
 }
@@ -45,7 +49,7 @@ function planCard(plan) {
       h('p', { class: 'small muted' }, o.why),
       o.script ? h('blockquote', { class: 'script' }, o.script) : null)))
       : h('p', { class: 'muted' }, t('case.noOffers')),
-    plan.checklist && plan.checklist.length ? [h('h3', null, t('case.checklist')), list(plan.checklist, 'check')] : null,
+    plan.checklist && plan.checklist.length ? [h('h3', null, t('case.checklist')), list(plan.checklist, 'checklist')] : null,
     plan.refund_advice && plan.refund_advice.length ? [h('h3', null, t('case.refund')), list(plan.refund_advice)] : null,
     plan.tips && plan.tips.length ? [h('h3', null, t('case.tips')), list(plan.tips, 'tips')] : null);
 }
@@ -109,6 +113,8 @@ export async function casePage(ctx) {
             h('blockquote', { class: 'script' }, sc.text)))) : null),
       h('div', null,
         promisesCard(c.promises),
+        c.notes && c.notes.length ? section(t('case.notes'), h('ul', { class: 'plain notes' }, c.notes.map((n) =>
+          h('li', null, h('span', { class: 'muted small' }, shortTime(n.at), ' ', n.author || ''), ' ', n.text)))) : null,
         section(t('case.timeline'),
           h('ol', { class: 'timeline', 'data-testid': 'timeline' }, (c.events || []).map((e) => h('li', null,
             h('span', { class: 'muted small' }, '#', e.seq, ' ', shortTime(e.at), ' ', e.actor || ''), ' ',

@@ -7,10 +7,16 @@ import { t } from '../i18n.js';
 import { levelBadge, codeTag, riskBadge } from '../fmt.js';
 import { section, errorBox } from '../ui.js';
 
+// kept across re-renders (a language switch keeps the draft and answer)
+const last = { context: '', draft: '', answer: null };
+
 export function guardPage(ctx) {
-  const context = h('textarea', { name: 'context', rows: 2, 'data-testid': 'guard-context' });
+  const context = h('textarea', { name: 'context', rows: 2, 'data-testid': 'guard-context',
+    oninput: () => { last.context = context.value; } });
   const draft = h('textarea', { name: 'reply', rows: 4, required: true, 'data-testid': 'guard-draft',
-    placeholder: t('guard.placeholder') });
+    placeholder: t('guard.placeholder'), oninput: () => { last.draft = draft.value; } });
+  context.value = last.context;
+  draft.value = last.draft;
   const out = h('div', { class: 'guard-out', 'data-testid': 'guard-result', 'aria-live': 'polite' });
   const form = h('form', { class: 'guard card' },
     h('p', { class: 'muted' }, t('guard.intro')),
@@ -18,6 +24,7 @@ export function guardPage(ctx) {
     h('label', { class: 'field' }, h('span', null, t('guard.draft')), draft),
     h('button', { type: 'submit', class: 'primary', 'data-testid': 'guard-check' }, t('guard.check')));
   const show = (reply, res) => {
+    last.answer = [reply, res];
     if (res.ok) return put(out, h('p', { class: 'ok-box', 'data-testid': 'guard-ok' }, '✓ ', t('guard.ok')));
     put(out,
       h('p', { class: 'error' }, '✗ ', t('guard.bad', { n: res.findings.length }), ' ', riskBadge(res.risk)),
@@ -29,7 +36,7 @@ export function guardPage(ctx) {
       res.suggestion ? section(t('guard.suggestion'),
         h('h3', null, res.suggestion.title),
         h('blockquote', { class: 'script', 'data-testid': 'guard-suggestion' }, res.suggestion.text),
-        h('button', { type: 'button', onclick: () => { draft.value = res.suggestion.text; draft.focus(); } },
+        h('button', { type: 'button', onclick: () => { draft.value = last.draft = res.suggestion.text; draft.focus(); } },
           t('guard.use'))) : null);
   };
   form.addEventListener('submit', async (ev) => {
@@ -43,5 +50,6 @@ export function guardPage(ctx) {
       put(out, errorBox(err));
     }
   });
+  if (last.answer) show(...last.answer);
   return h('div', null, h('h1', null, t('guard.title')), form, out);
 }
