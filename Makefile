@@ -59,3 +59,9 @@ fuzz: bootstrap
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# The dashboard's screenshots (docs/screenshots): the real server with the
+# demo data, driven in Debian's chromium.
+.PHONY: screenshots
+screenshots: build
+	node tests/browser/screenshots.mjs $(BUILD)/kesu . $(BUILD)/tests/http_mkuser

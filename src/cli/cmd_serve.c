@@ -9,6 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifndef KS_WEB_DIR   /* set by CMake: the build's web directory */
+#define KS_WEB_DIR "web"
+#endif
+
 static const char usage[] =
     "usage: kesu serve [OPTIONS]\n"
     "  --listen HOST:PORT   address to listen on (127.0.0.1:8080; port 0 =\n"
@@ -28,11 +32,13 @@ static const char usage[] =
     "                       example conversations of examples/demo.jsonl\n"
     "  --import-limit N     largest POST /conversations body in bytes (64 MiB)\n"
     "  --max-line N         longest conversation line imported (4 MiB)\n"
+    "  --web DIR            the dashboard's built files, served at / (default:\n"
+    "                       the build's web directory)\n"
     "Stops on SIGTERM or SIGINT after finishing in-flight requests.\n";
 
 typedef struct serve_opts {
     const char *listen, *db, *rules, *policy, *threads, *rate, *burst,
-        *conns, *timeout, *import_limit, *max_line;
+        *conns, *timeout, *import_limit, *max_line, *web;
     int no_log, demo, help;
 } serve_opts;
 
@@ -104,6 +110,7 @@ static int configure(const serve_opts *o, srv_config *cfg)
     cfg->import_limit = (size_t)import_limit;
     cfg->line_limit = (size_t)max_line;
     cfg->access_log = !o->no_log;
+    cfg->web = o->web ? o->web : KS_WEB_DIR;
     return 0;
 }
 
@@ -121,6 +128,16 @@ static srv_books *load_books(const srv_config *cfg)
     else if (!bs)
         srv_book_release(b);
     return bs;
+}
+
+/* The API works without the dashboard; say so at start, not only at /. */
+static void check_web(const char *dir)
+{
+    char index[PATH_MAX];
+    snprintf(index, sizeof index, "%s/index.html", dir);
+    if (access(index, R_OK))
+        fprintf(stderr, "kesu serve: no dashboard in %s (index.html "
+                        "missing): the API works, / answers 503\n", dir);
 }
 
 /* Opens the store once before the pool starts, so the schema is created
@@ -201,6 +218,7 @@ int cmd_serve(int argc, char **argv)
         {"help", NULL, &o.help},
         {"import-limit", &o.import_limit, NULL},
         {"max-line", &o.max_line, NULL},
+        {"web", &o.web, NULL},
         {NULL, NULL, NULL}};
     srv_config cfg;
     if (ks_parse_opts("serve", argc, argv, opts, NULL, 0) != 0 ||
@@ -210,6 +228,7 @@ int cmd_serve(int argc, char **argv)
     }
     if (check_store(cfg.db))
         return KS_EXIT_FAIL;
+    check_web(cfg.web);
     srv_shared sh = {&cfg, load_books(&cfg), NULL, NULL, NULL};
     if (sh.books && o.demo && seed_demo(&cfg, sh.books)) {
         srv_books_free(sh.books);

@@ -63,6 +63,8 @@ static int method_of(const char *m)
  * of memory). */
 static enum MHD_Result respond(srv_req *r)
 {
+    if (r->responded)   /* a file, queued by srv_static() */
+        return MHD_YES;
     if (r->out.oom || (!r->out.len && !r->status))
         srv_error(r, SRV_E_internal, "the answer could not be built", NULL);
     if (r->out.oom)   /* the error itself did not fit: a fixed text */
@@ -103,7 +105,8 @@ static int admit(srv_req *r)
     srv_err err;
     r->route = srv_route_find(r->method, r->path, r->param, sizeof r->param,
                               &err, r->allow, sizeof r->allow);
-    if (!r->route) {
+    int file = !r->route && err == SRV_E_not_found && srv_static_wants(r);
+    if (!r->route && !file) {
         srv_error(r, err, err == SRV_E_not_found ? "no such endpoint"
                                                  : "method not allowed here",
                   NULL);
@@ -116,6 +119,10 @@ static int admit(srv_req *r)
         r->retry_after = wait;
         srv_errorf(r, SRV_E_rate_limited, NULL,
                    "too many requests; retry in %u s", wait);
+        return -1;
+    }
+    if (file) {   /* the dashboard's files: no body, no credential */
+        srv_static(r);
         return -1;
     }
     r->limit = r->route->flags & R_IMPORT ? r->sh->cfg->import_limit
@@ -145,7 +152,9 @@ static srv_req *req_new(struct MHD_Connection *c, const srv_shared *sh,
         srv_thread_sync(r->th, sh);
     r->t0_us = srv_now_us();
     r->method = method_of(method);
-    r->method_name = r->method == M_OTHER ? "OTHER" : method;
+    /* HEAD is kept by name: the dashboard's files answer it */
+    r->method_name = r->method != M_OTHER ? method
+                     : strcmp(method, "HEAD") ? "OTHER" : "HEAD";
     snprintf(r->path, sizeof r->path, "%s", url);
     return r;
 }

@@ -40,6 +40,12 @@ static const srv_route routes[] = {
 
 static const char *method_names[] = {"GET", "POST", "PUT", "DELETE"};
 
+int srv_segment_ok(const char *s, size_t n)
+{
+    return n > 0 && !(n == 1 && s[0] == '.') &&
+           !(n == 2 && s[0] == '.' && s[1] == '.');
+}
+
 /* Does path match pattern? Fills param with the {id} segment. */
 static int match(const char *pat, const char *path, char *param, size_t cap)
 {
@@ -48,8 +54,7 @@ static int match(const char *pat, const char *path, char *param, size_t cap)
             return 0;
         pat++, path++;
         size_t plen = strcspn(pat, "/"), slen = strcspn(path, "/");
-        if (slen == 0 || (slen == 1 && path[0] == '.') ||
-            (slen == 2 && path[0] == '.' && path[1] == '.'))
+        if (!srv_segment_ok(path, slen))
             return 0;
         if (plen == 4 && !memcmp(pat, "{id}", 4)) {
             if (slen >= cap)

@@ -39,6 +39,7 @@ typedef struct srv_config {
     size_t import_limit;     /* body limit for the JSON Lines import */
     int access_log;          /* 1: one JSON line per request on stderr */
     size_t line_limit;       /* longest JSON Lines line imported */
+    const char *web;         /* the dashboard's built files (h_static.c) */
 } srv_config;
 
 /* The rule book (book.c): what a rules directory holds, loaded and
@@ -202,6 +203,9 @@ void srv_errorf(srv_req *r, srv_err e, const char *where, const char *fmt, ...)
 const srv_route *srv_route_find(int method, const char *path, char *param,
                                 size_t param_cap, srv_err *err, char *allow,
                                 size_t allow_cap);
+/* May a path segment of n bytes at s be matched (not empty, ".", "..")?
+ * The static files use the same rule. */
+int srv_segment_ok(const char *s, size_t n);
 
 /* ---- rate limit (ratelimit.c) --------------------------------------- */
 typedef struct srv_limiter srv_limiter;
@@ -327,5 +331,12 @@ void h_case_resolve(srv_req *r);
 void h_case_note(srv_req *r);
 void h_due(srv_req *r);
 void h_audit(srv_req *r);
+
+/* ---- the dashboard's files (h_static.c) ---------------------------- */
+/* Is r a GET or HEAD outside /api (a dashboard file or page)? */
+int srv_static_wants(const srv_req *r);
+/* Queues the file (or index.html for a page of the dashboard), or leaves
+ * a JSON error in r (404; 503 when the dashboard is not built). */
+void srv_static(srv_req *r);
 
 #endif

@@ -31,7 +31,7 @@ def raw_status(srv, data):
 
 def not_found(srv):
     expect_error(srv.request("GET", "/api/v1/nope"), 404, "not_found")
-    expect_error(srv.request("GET", "/"), 404, "not_found")
+    expect_error(srv.request("GET", "/api/v1"), 404, "not_found")  # / is the dashboard (test_static)
     for path in ["/api/v1/../../etc/passwd", "/api/v1/%2e%2e/%2e%2e/etc/passwd",
                  "/../../../etc/passwd", "/api/v1/health/..",
                  "/api/v1/%2E%2E/health", "/api/v1//health",
