@@ -49,6 +49,7 @@ void ks_pack_free(ks_pack *p)
     for (size_t i = 0; i < p->nrules; i++)
         ks_rule_clear(&p->rules[i]);
     ks_free(p->rules);
+    ks_clock_free(&p->clock);
     ks_pack_free_dbs(p);
     ks_free(p);
 }

@@ -103,6 +103,13 @@ static int set_speakers(ks_pack *p)
                     (pr->lacks && KS_BIT_GET(pr->lacks, l)))
                     lm[l] |= (unsigned char)m;
         }
+    /* The reply clock reads promises on agent messages, and acks on the
+     * customer's normalised text (which only a scanned speaker has). */
+    for (size_t i = 0; i < p->clock.npromises; i++)
+        lm[p->clock.promises[i].list] |= 1u << KS_FROM_AGENT;
+    for (size_t l = 0; p->clock.acks && l < p->nlists; l++)
+        if (KS_BIT_GET(p->clock.acks, l))
+            lm[l] |= 1u << KS_FROM_CUSTOMER;
     for (size_t i = 0; i < p->nlits; i++) {
         ks_lit *l = &p->lits[i];
         l->speakers = 0;

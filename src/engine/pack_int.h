@@ -64,6 +64,26 @@ typedef struct ks_step {
 
 enum { KS_OUT_INCIDENT, KS_OUT_RISK, KS_OUT_CAUSE };
 
+/* The reply clock (`- reply_clock:`, pack_clock.c): what starts a wait for
+ * an agent reply and by when the reply is due. */
+typedef struct ks_promise {
+    uint32_t list;      /* agent words that promise a follow-up */
+    int64_t ms;         /* due this long after the promise, or */
+    int until_close;    /* ... at the close of that business day */
+} ks_promise;
+
+typedef struct ks_reply_clock {
+    int set;            /* the pack has a reply_clock entry */
+    uint64_t *acks;     /* lists of bare acknowledgement words, or NULL */
+    uint32_t *ack_lits; /* their literal words (indices into lits) */
+    size_t nack_lits;
+    ks_promise *promises;
+    size_t npromises;
+    int hours;          /* business hours given */
+    int open_min, close_min;  /* local minutes from 00:00 */
+    int tz_min;         /* local time = UTC + tz_min */
+} ks_reply_clock;
+
 typedef struct ks_example {
     int fires;          /* expected outcome */
     char *where;        /* file:line of the example */
@@ -106,6 +126,7 @@ struct ks_pack {
     int som_always[3];
     ks_rule *rules;
     size_t nrules;
+    ks_reply_clock clock;
     uint64_t *bitpool;  /* storage of every pred bitset */
 };
 
@@ -146,7 +167,19 @@ typedef struct ks_msgview {
     const ks_hit *hits;        /* leftmost hit per list present */
     size_t nhits;
     int64_t reply_delay_ms;    /* agent replies only; else -1 */
+    int64_t reply_due;         /* a promised reply time, or KS_TIME_NONE */
 } ks_msgview;
+
+/* Reply clock (pack_clock.c). */
+struct ks_ydoc;
+/* Gathers the ack lists' literal words once the literals are final. */
+int ks_clock_finish(ks_pack *p);
+void ks_clock_free(ks_reply_clock *k);
+/* Sets reply_delay_ms and reply_due of every view; norm(arg, i, &len)
+ * gives message i's normalised text. */
+void ks_reply_delays(const ks_pack *p, const ks_conv *c, ks_msgview *v,
+                     const char *(*norm)(void *arg, size_t i, size_t *len),
+                     void *arg);
 
 /* Calls emit(step index of evidence, message index) when rule r fires;
  * returns the number of times it fired. */

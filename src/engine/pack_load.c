@@ -187,14 +187,16 @@ static int load_condition(ks_loader *L, size_t di, yaml_node_t *item)
     return bad ? KS_ERULES : KS_OK;
 }
 
-/* Which kind of entry item is (0 list, 1 condition, 2 rule), or -1. With
+/* Which kind of entry item is (0 list, 1 condition, 2 rule, 3 reply
+ * clock), or -1. With
  * report set, a malformed entry is reported (done once, in the first pass). */
 static int item_kind(ks_loader *L, ks_ydoc *doc, yaml_node_t *item, int report)
 {
-    static const char *const kinds[] = {"list", "condition", "rule"};
+    static const char *const kinds[] = {"list", "condition", "rule",
+                                        "reply_clock"};
     int kind = -1, n = 0;
     if (item->type == YAML_MAPPING_NODE)
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < 4; k++)
             if (ks_yget(doc, item, kinds[k])) {
                 kind = k;
                 n++;
@@ -203,7 +205,8 @@ static int item_kind(ks_loader *L, ks_ydoc *doc, yaml_node_t *item, int report)
         return kind;
     if (report)
         ks_ld_error(L, doc, item, "each entry must be a mapping with exactly "
-                                  "one of list:, condition: or rule:%s", NULL);
+                                  "one of list:, condition:, rule: or "
+                                  "reply_clock:%s", NULL);
     return -1;
 }
 
@@ -299,10 +302,13 @@ static int load_all(ks_loader *L, const ks_source *srcs, size_t n)
     L->p->bitwords = (L->p->nlists + 63) / 64;
     if (!L->p->bitwords)
         L->p->bitwords = 1;
+    int rc4 = each_item(L, 3, ks_ld_reply_clock);
+    if (rc4 == KS_ENOMEM)
+        return rc4;
     int rc3 = each_item(L, 2, rule_item);
     if (rc3 == KS_ENOMEM)
         return rc3;
-    if (rc || rc2 || rc3)
+    if (rc || rc2 || rc3 || rc4)
         return KS_ERULES;
     if (L->p->nrules == 0) {
         ks_diags_add(L->d, 0, n ? srcs[0].name : "pack",
@@ -311,6 +317,8 @@ static int load_all(ks_loader *L, const ks_source *srcs, size_t n)
     }
     warn_unused(L);
     ks_litset_finish(L->ls, L->p);
+    if (ks_clock_finish(L->p))
+        return KS_ENOMEM;
     return ks_pack_compile(L->p, L->cache, L->d);
 }
 

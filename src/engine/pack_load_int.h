@@ -31,6 +31,8 @@ int ks_ld_error(ks_loader *L, ks_ydoc *doc, const yaml_node_t *n,
 int ks_ld_find_list(const ks_loader *L, const char *name);
 /* Parses one `- rule:` entry into L->p->rules (pack_rule.c). */
 int ks_ld_rule(ks_loader *L, size_t di, yaml_node_t *item);
+/* Parses the `- reply_clock:` entry into L->p->clock (pack_clock.c). */
+int ks_ld_reply_clock(ks_loader *L, size_t di, yaml_node_t *item);
 /* Parses a rule's examples into r (pack_examples.c). */
 int ks_ld_examples(ks_loader *L, ks_ydoc *doc, yaml_node_t *seq, ks_rule *r);
 

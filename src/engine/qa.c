@@ -695,22 +695,12 @@ static int grow_per_msg(ks_scanner *s, size_t n)
     return KS_OK;
 }
 
-/* Reply delay of each agent message: time since the earliest customer
- * message that no agent message has answered yet. */
-static void reply_delays(const ks_conv *c, ks_msgview *v)
+/* Message i's normalised text, for the reply clock. */
+static const char *norm_text(void *arg, size_t i, size_t *len)
 {
-    int64_t waiting = KS_TIME_NONE;
-    for (size_t i = 0; i < c->nmsgs; i++) {
-        const ks_msg *m = &c->msgs[i];
-        v[i].reply_delay_ms = -1;
-        if (m->from == KS_FROM_CUSTOMER && waiting == KS_TIME_NONE)
-            waiting = m->at;
-        else if (m->from == KS_FROM_AGENT) {
-            if (waiting != KS_TIME_NONE && m->at != KS_TIME_NONE)
-                v[i].reply_delay_ms = m->at - waiting;
-            waiting = KS_TIME_NONE;
-        }
-    }
+    const ks_scanner *s = arg;
+    *len = s->mlen[i];
+    return msg_text(s, i);
 }
 
 static int build_views(ks_scanner *s, const ks_conv *c)
@@ -735,7 +725,7 @@ static int build_views(ks_scanner *s, const ks_conv *c)
         s->views[i].hits = s->hits.v ? s->hits.v + s->hit_off[i] : NULL;
         s->views[i].nhits = s->hit_off[i + 1] - s->hit_off[i];
     }
-    reply_delays(c, s->views);
+    ks_reply_delays(s->p, c, s->views, norm_text, s);
     size_t nw = s->p->bitwords;
     memset(s->any, 0, nw * sizeof *s->any);
     for (size_t i = 0; i < c->nmsgs; i++)

@@ -27,7 +27,8 @@ static int pred_ok(const ks_pack *p, const ks_pred *pr, const ks_msgview *v)
     if (pr->event != KS_EV_NONE && (int)m->event != pr->event)
         return 0;
     if (pr->reply_delay_over_ms >= 0 &&
-        v->reply_delay_ms <= pr->reply_delay_over_ms)
+        (v->reply_delay_ms <= pr->reply_delay_over_ms ||
+         (v->reply_due != KS_TIME_NONE && m->at <= v->reply_due)))
         return 0;
     size_t w, nw = p->bitwords;
     if (pr->has) {

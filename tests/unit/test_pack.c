@@ -76,9 +76,46 @@ static void yaml_syntax_errors(void **state)
     expect_error(BASE "- just a string\n", "t.yaml:13:3",
                  "must be a mapping");
     expect_error(BASE "- list: a\n  rule: b\n  words: [x]\n", "t.yaml:13:3",
-                 "exactly one of list:, condition: or rule:");
+                 "exactly one of list:, condition:, rule: or reply_clock:");
     expect_error("", "t.yaml", "defines no rules");
     expect_error("- list: a\n  words: [x]\n", "t.yaml", "defines no rules");
+}
+
+/* `- reply_clock:`: every bad value is located (lines 13+ after BASE). */
+static void reply_clock_errors(void **state)
+{
+    (void)state;
+#define CLOCK BASE "- reply_clock:\n"
+    expect_error(CLOCK "    ackz: sorry\n", "t.yaml:14:5",
+                 "unknown key \"ackz\" in reply_clock");
+    expect_error(CLOCK "    acks: nope\n", "t.yaml:14:11",
+                 "unknown list \"nope\"");
+    expect_error(CLOCK "    acks: [sorry, nah]\n", "t.yaml:14:19",
+                 "unknown list \"nah\"");
+    expect_error(CLOCK "    promises: sorry\n", "t.yaml:14:15",
+                 "promises: expects a list");
+    expect_error(CLOCK "    promises:\n      - {list: sorry, seconds: -5}\n",
+                 "t.yaml:15:32", "seconds: expects a positive");
+    expect_error(CLOCK "    promises:\n      - {list: sorry, until: noon}\n",
+                 "t.yaml:15:30", "until: expects close");
+    expect_error(CLOCK "    promises:\n      - {list: sorry}\n",
+                 "t.yaml:15:9", "exactly one of seconds: or until:");
+    expect_error(CLOCK "    promises:\n      - {list: sorry, until: close}\n",
+                 "t.yaml:14:5", "until: close needs business_hours");
+    expect_error(CLOCK "    business_hours: {start: \"25:00\", end: \"18:30\","
+                       " timezone: \"+08:00\"}\n",
+                 "t.yaml:14:29", "expects \"HH:MM\", not \"25:00\"");
+    expect_error(CLOCK "    business_hours: {start: \"19:00\", end: \"18:30\","
+                       " timezone: \"+08:00\"}\n",
+                 "t.yaml:14:43", "end: must be after start");
+    expect_error(CLOCK "    business_hours: {start: \"09:00\", end: \"18:30\","
+                       " timezone: \"08:00\"}\n",
+                 "t.yaml:14:62", "timezone: expects");
+    expect_error(CLOCK "    business_hours: {start: \"09:00\"}\n",
+                 "t.yaml:14:21", "business_hours needs end:");
+    expect_error(CLOCK "    acks: sorry\n- reply_clock:\n    acks: sorry\n",
+                 "t.yaml:16:5", "a pack has one reply_clock");
+#undef CLOCK
 }
 
 static void unknown_keys(void **state)
@@ -544,6 +581,7 @@ int main(void)
         cmocka_unit_test(base_loads),
         cmocka_unit_test(yaml_syntax_errors),
         cmocka_unit_test(unknown_keys),
+        cmocka_unit_test(reply_clock_errors),
         cmocka_unit_test(unknown_references),
         cmocka_unit_test(duplicates),
         cmocka_unit_test(bad_words),

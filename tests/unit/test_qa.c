@@ -401,6 +401,79 @@ static void reply_delay(void **state)
     assert_int_equal(RUN(p, notime, "slow", NULL), 0);
 }
 
+/* ---- the reply clock ------------------------------------------------------ */
+
+static const char clock_pack[] =
+    "- reply_clock:\n"
+    "    acks: acks\n"
+    "    promises:\n"
+    "      - {list: soon, seconds: 600}\n"
+    "      - {list: today, until: close}\n"
+    "    business_hours: {start: \"09:00\", end: \"18:30\", "
+    "timezone: \"+08:00\"}\n"
+    "- list: acks\n  words: [好, 好的, 谢谢, 我等]\n"
+    "- list: soon\n  words: [稍等]\n  regex: [\"10分钟内\"]\n"
+    "- list: today\n  words: [下班前]\n"
+    "- rule: slow\n  code: slow_response\n  advice: x\n  steps:\n"
+    "    - by: agent\n      reply_delay_over: 180\n";
+
+/* KT_T0 is 10:00 Beijing time; these are seconds after it. */
+#define H 3600
+
+static void reply_clock(void **state)
+{
+    (void)state;
+    ks_pack *p = kt_pack(clock_pack);
+    size_t m = 99;
+    /* a bare acknowledgement starts no wait; one with a question does */
+    kt_line ack[] = {{'c', 0, "在吗"}, {'a', 10, "在"}, {'c', 20, "好的!谢谢~"},
+                     {'a', 1000, "还有事吗"}};
+    assert_int_equal(RUN(p, ack, "slow", NULL), 0);
+    kt_line ask[] = {{'c', 0, "在吗"}, {'a', 10, "在"},
+                     {'c', 20, "好的 那什么时候发货"}, {'a', 1000, "明天"}};
+    assert_int_equal(RUN(p, ask, "slow", &m), 1);
+    assert_int_equal(m, 3);
+    /* a customer who writes while a promise runs waits for the promise */
+    kt_line kept[] = {{'c', 0, "坏了"}, {'a', 30, "10分钟内给您答复"},
+                      {'c', 60, "快点"}, {'a', 500, "查到了"}};
+    assert_int_equal(RUN(p, kept, "slow", NULL), 0);
+    kt_line late[] = {{'c', 0, "坏了"}, {'a', 30, "10分钟内给您答复"},
+                      {'c', 60, "快点"}, {'a', 700, "查到了"}};
+    assert_int_equal(RUN(p, late, "slow", &m), 1);
+    assert_int_equal(m, 3);
+    /* the agent's own follow-up is due when promised */
+    kt_line hold[] = {{'c', 0, "坏了"}, {'a', 30, "稍等"}, {'a', 500, "好了"}};
+    assert_int_equal(RUN(p, hold, "slow", NULL), 0);
+    kt_line held[] = {{'c', 0, "坏了"}, {'a', 30, "稍等"}, {'c', 40, "好"},
+                      {'a', 700, "好了"}};
+    assert_int_equal(RUN(p, held, "slow", &m), 1);
+    assert_int_equal(m, 3);
+    /* a later "稍等" does not shorten a longer promise */
+    kt_line longer[] = {{'c', 0, "坏了"}, {'a', 30, "下班前给您结果"},
+                        {'c', 60, "好,我等"}, {'a', 70, "好的,稍等"},
+                        {'a', 3 * H, "有结果了"}};
+    assert_int_equal(RUN(p, longer, "slow", NULL), 0);
+    /* a chase after the deadline is a new wait (unkept_promise's case) */
+    kt_line broke[] = {{'c', 0, "坏了"}, {'a', 30, "10分钟内给您答复"},
+                       {'c', 40, "好"}, {'c', 2000, "人呢"}, {'a', 2100, "在"}};
+    assert_int_equal(RUN(p, broke, "slow", NULL), 0);
+    /* business hours: a night message answered after the opening is not
+     * measured; one answered at night by an agent on duty is */
+    kt_line night[] = {{'c', 16 * H, "在吗"}, {'a', 23 * H + 360, "在的"}};
+    assert_int_equal(RUN(p, night, "slow", NULL), 0);
+    kt_line duty[] = {{'c', 12 * H, "在吗"}, {'a', 12 * H + 1200, "在的"}};
+    assert_int_equal(RUN(p, duty, "slow", NULL), 1);
+    /* 18:20 to 09:10: twenty minutes of business time */
+    kt_line overnight[] = {{'c', 8 * H + 1200, "在吗"},
+                           {'a', 23 * H + 600, "在的"}};
+    assert_int_equal(RUN(p, overnight, "slow", NULL), 1);
+    /* 18:28 to 09:00: two minutes of business time */
+    kt_line closing[] = {{'c', 8 * H + 1680, "在吗"}, {'a', 23 * H, "在的"}};
+    assert_int_equal(RUN(p, closing, "slow", NULL), 0);
+    ks_pack_free(p);
+}
+#undef H
+
 static void unless_category(void **state)
 {
     const ks_pack *p = *state;
@@ -894,6 +967,7 @@ int main(void)
         cmocka_unit_test(within_turns),
         cmocka_unit_test(within_seconds),
         cmocka_unit_test(reply_delay),
+        cmocka_unit_test(reply_clock),
         cmocka_unit_test(unless_category),
         cmocka_unit_test(system_event_step),
         cmocka_unit_test(has_all_and_lacks),
