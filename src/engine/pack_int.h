@@ -38,6 +38,9 @@ typedef struct ks_lit {
     unsigned speakers;  /* bit 1 << ks_from: messages whose rules can see
                            it (pack_compile.c); 0 = none */
     int is_except;      /* an exception of some list */
+    int nl_head;        /* in join[]: its leading ^ is compiled as \n */
+    int nl_tail;        /* in join[]: its trailing $ is compiled as \n, so
+                           a match may end on a message's closing '\n' */
 } ks_lit;
 
 enum { KS_BY_ANY = -1 };
@@ -116,7 +119,8 @@ struct ks_pack {
      * join[f] holds the literals (no start of match: a literal starts len
      * bytes before its end) and the regexes in multi-line mode, also
      * without start of match, and is scanned once per conversation over
-     * the speaker's messages joined by '\n'; som[f] holds the regexes with
+     * the speaker's messages joined by '\n' (a '\n' before the first one
+     * too); som[f] holds the regexes with
      * leftmost start of match, for the messages where a regex ended and
      * its start is needed (on every message of the speaker when
      * som_always[f]: a regex join[f] cannot hold). Equal databases are

@@ -1,11 +1,11 @@
 /*
  * The QA engine (include/kesu/qa.h). Per conversation: each speaker's
- * messages normalised and joined by '\n', one Vectorscan scan of them
- * (the speaker's database: every literal and regex a rule step for that
- * speaker can see, without start of match); a start-of-match scan of the
- * speaker's regexes over a message only where a regex ended in it and its
- * start is needed now (a list with exceptions) or later (the message is a
- * finding's evidence). Hits are filtered by word boundaries and
+ * messages normalised, each opened and closed by '\n', one Vectorscan
+ * scan of them (the speaker's database: every literal and regex a rule
+ * step for that speaker can see, without start of match); a
+ * start-of-match scan of the speaker's regexes over a message only where
+ * a regex ended in it and its start is needed now (a list with
+ * exceptions) or later (the message is a finding's evidence). Hits are filtered by word boundaries and
  * exceptions and summarised per message as a list bitset; then every rule
  * runs over the message sequence.
  *
@@ -308,10 +308,10 @@ static int on_join(unsigned id, unsigned long long from,
         s->cur = i = sp->msgs[lo];
     }
     size_t b = s->base[i];
-    if (last >= b + s->mlen[i])
-        return 0;               /* it ends on the '\n' after the message */
     const ks_lit *l = &s->p->lits[id];
-    if (l->is_regex) {
+    if (last >= b + s->mlen[i] && !l->nl_tail)
+        return 0;               /* it ends on the '\n' after the message */
+    if (l->is_regex) {          /* nl_tail: its $ is that '\n' */
         s->flags[i] |= (unsigned char)(M_REGEX | (l->keep_all ? M_KEEPRX : 0) |
                                        (l->is_except ? M_EXC : 0));
         return keep_end(s, id, i);
@@ -470,9 +470,11 @@ static int scan_conv(ks_scanner *s, const ks_conv *c)
     memset(s->mrx, 0, n * sizeof *s->mrx);
     memset(s->flags, 0, n);
     uint64_t t0 = s->timing ? now_ns() : 0;
-    for (int f = 0; f < 3; f++) {
+    for (int f = 0; f < 3; f++) {   /* the '\n' opening the first message */
         s->sp[f].n = 0;
         s->sp[f].txt.len = 0;
+        if ((rc = ks_normalize_append("\n", 1, &s->sp[f].txt)))
+            return rc;
     }
     for (size_t i = 0; i < n; i++) {
         const ks_msg *m = &c->msgs[i];
@@ -503,8 +505,8 @@ static int scan_conv(ks_scanner *s, const ks_conv *c)
     hs_error_t e;
     for (int f = 0; f < 3; f++) {
         speaker *sp = &s->sp[f];
-        if (!p->join[f] || !sp->n || sp->txt.len == sp->n)
-            continue;           /* nothing but the '\n' */
+        if (!p->join[f] || !sp->n || sp->txt.len == sp->n + 1)
+            continue;           /* nothing but the '\n's */
         s->cur_sp = f;
         s->cur = sp->msgs[0];
         e = hs_scan(p->join[f], sp->txt.norm, (unsigned)sp->txt.len, 0,

@@ -919,7 +919,10 @@ static void joined_scan_is_per_message(void **state)
         "- rule: wx\n  code: diversion\n  advice: x\n  steps:\n"
         "    - by: any\n      has: wx\n"
         "- rule: insult\n  code: harassment\n  advice: x\n  steps:\n"
-        "    - by: agent\n      has: insult\n");
+        "    - by: agent\n      has: insult\n"
+        "- list: edge\n  regex: [\"^好|行$\", \"价格\\\\$\"]\n"
+        "- rule: edge\n  code: wrong_answer\n  advice: x\n  steps:\n"
+        "    - by: agent\n      has: edge\n");
     char b[256];
     const char *ev;
 #define EV(who, text, rule, want)                                           \
@@ -947,6 +950,13 @@ static void joined_scan_is_per_message(void **state)
     EV('a', "笨鸟先飞", "insult", NULL);      /* the exception hides 笨 */
     EV('a', "笨鸟先飞嘛你好笨", "insult", "你好笨");
     EV('a', "你笨鸟先飞", "insult", NULL);    /* 你笨 overlaps it too */
+    /* in the joined scan ^ and $ are the '\n's around each message */
+    EV('a', "好啊", "edge", "好");           /* ^ binds to its branch */
+    EV('a', "不行", "edge", "行");
+    EV('a', "我好", "edge", NULL);
+    EV('a', "行不", "edge", NULL);
+    EV('a', "价格$", "edge", "价格$");       /* an escaped $ */
+    EV('a', "价格", "edge", NULL);
 #undef EV
     ks_pack_free(p);
 }
