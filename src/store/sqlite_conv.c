@@ -246,20 +246,11 @@ int ks_sq_findings_list(ks_store *s, const ks_finding_filter *f,
 
 /* ---- scorecards ------------------------------------------------------------------ */
 
-int ks_sq_agent_scores(ks_store *s, const char *shop, int64_t at_from,
-                       int64_t at_to, ks_agent_score **rows, size_t *n)
+int ks_sq_read_scores(ks_sqlite *q, sqlite3_stmt *st, ks_agent_score **rows,
+                      size_t *n)
 {
-    ks_sqlite *q = ks_sq(s);
-    sqlite3_stmt *st = ks_sq_stmt(q, shop ? SQ_SCORES_SHOP : SQ_SCORES_ALL);
-    if (!st)
-        return KS_EDB;
-    sqlite3_clear_bindings(st);
-    if (shop)
-        ks_sq_bind_text(st, 1, shop);
-    ks_sq_bind_time(st, 2, at_from);
-    ks_sq_bind_time(st, 3, at_to);
     size_t cap = 0;
-    int rc = KS_OK, step;
+    int rc = KS_OK, step = SQLITE_DONE;
     while (rc == KS_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
         rc = ks_grow(rows, &cap, *n, sizeof **rows, 16);
         if (rc != KS_OK)
@@ -275,6 +266,22 @@ int ks_sq_agent_scores(ks_store *s, const char *shop, int64_t at_from,
     }
     if (rc == KS_OK && step != SQLITE_DONE)
         rc = ks_sq_fail(q);
+    return rc;
+}
+
+int ks_sq_agent_scores(ks_store *s, const char *shop, int64_t at_from,
+                       int64_t at_to, ks_agent_score **rows, size_t *n)
+{
+    ks_sqlite *q = ks_sq(s);
+    sqlite3_stmt *st = ks_sq_stmt(q, shop ? SQ_SCORES_SHOP : SQ_SCORES_ALL);
+    if (!st)
+        return KS_EDB;
+    sqlite3_clear_bindings(st);
+    if (shop)
+        ks_sq_bind_text(st, 1, shop);
+    ks_sq_bind_time(st, 2, at_from);
+    ks_sq_bind_time(st, 3, at_to);
+    int rc = ks_sq_read_scores(q, st, rows, n);
     sqlite3_reset(st);
     return rc;
 }

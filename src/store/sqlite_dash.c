@@ -174,23 +174,7 @@ int ks_sq_scores_in(ks_store *s, const ks_conv_filter *f, int64_t at_from,
         &oom);
     if (!st)
         return fail_prepare(q, oom);
-    size_t cap = 0;
-    int rc = KS_OK, step = SQLITE_DONE;
-    while (rc == KS_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        rc = ks_grow(rows, &cap, *n, sizeof **rows, 16);
-        if (rc != KS_OK)
-            break;
-        ks_agent_score *a = &(*rows)[(*n)++];
-        memset(a, 0, sizeof *a);
-        a->convs = sqlite3_column_int64(st, 2);
-        for (int l = 0; l < 3; l++)
-            a->findings[l] = (int64_t)sqlite3_column_double(st, 3 + l);
-        rc = ks_sq_col_str(st, 0, &a->shop);
-        if (rc == KS_OK)
-            rc = ks_sq_col_str(st, 1, &a->agent);
-    }
-    if (rc == KS_OK && step != SQLITE_DONE)
-        rc = ks_sq_fail(q);
+    int rc = ks_sq_read_scores(q, st, rows, n);
     sqlite3_finalize(st);
     return rc;
 }

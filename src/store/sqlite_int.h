@@ -92,6 +92,10 @@ double ks_sq_col_amount(sqlite3_stmt *st, int i);
 int ks_sq_col_opt(sqlite3_stmt *st, int i);
 /* A copy of a text column into *out (NULL stays NULL); KS_ENOMEM. */
 int ks_sq_col_str(sqlite3_stmt *st, int i, char **out);
+/* Reads scorecard rows (shop, agent, convs, A, B, C) until the statement
+ * is done; the caller resets or finalizes it. */
+int ks_sq_read_scores(ks_sqlite *q, sqlite3_stmt *st, ks_agent_score **rows,
+                      size_t *n);
 
 /* The audit chain (sqlite_audit.c): appends one event to the chain. */
 int ks_sq_audit_append(ks_sqlite *q, int64_t case_id, int64_t at,

@@ -85,15 +85,17 @@ int ks_store_day_start(const char *day, int64_t *ms)
     return KS_OK;
 }
 
-/* [from's start, the day after to's start); KS_TIME_NONE when open. */
-static int day_range(const char *from, const char *to, int64_t *a,
-                     int64_t *b)
+/* [from's start, the day after to's start); KS_TIME_NONE when open.
+ * KS_EINVAL, explained in s's errmsg, for a malformed day. */
+static int day_range(ks_store *s, const char *from, const char *to,
+                     int64_t *a, int64_t *b)
 {
     *a = *b = KS_TIME_NONE;
-    if (from && ks_store_day_start(from, a) != KS_OK)
+    if ((from && ks_store_day_start(from, a) != KS_OK) ||
+        (to && ks_store_day_start(to, b) != KS_OK)) {
+        ks_store_seterr(s, "a day is written YYYY-MM-DD");
         return KS_EINVAL;
-    if (to && ks_store_day_start(to, b) != KS_OK)
-        return KS_EINVAL;
+    }
     if (to)
         *b += KS_DAY_MS;
     return KS_OK;
@@ -189,10 +191,8 @@ int ks_store_findings_list(ks_store *s, const ks_finding_filter *f,
     ks_store_fresh(s);
     int64_t a, b;
     int rc = check_filter(s, &g);
-    if (rc == KS_OK && day_range(g.day_from, g.day_to, &a, &b) != KS_OK) {
-        ks_store_seterr(s, "a day is written YYYY-MM-DD");
-        rc = KS_EINVAL;
-    }
+    if (rc == KS_OK)
+        rc = day_range(s, g.day_from, g.day_to, &a, &b);
     if (rc == KS_OK)
         rc = s->ops->findings_list(s, &g, a, b, rows, n);
     if (rc != KS_OK) {
@@ -224,11 +224,7 @@ int ks_store_agent_scores(ks_store *s, const char *shop,
     *n = 0;
     ks_store_fresh(s);
     int64_t a, b;
-    int rc = KS_OK;
-    if (day_range(day_from, day_to, &a, &b) != KS_OK) {
-        ks_store_seterr(s, "a day is written YYYY-MM-DD");
-        rc = KS_EINVAL;
-    }
+    int rc = day_range(s, day_from, day_to, &a, &b);
     if (rc == KS_OK)
         rc = s->ops->agent_scores(s, shop, a, b, rows, n);
     if (rc != KS_OK) {
@@ -250,16 +246,6 @@ void ks_agent_scores_free(ks_agent_score *rows, size_t n)
 
 /* ---- dashboard views -------------------------------------------------------- */
 
-/* Checks f's days into [*a, *b) times; KS_EINVAL with errmsg when bad. */
-static int conv_range(ks_store *s, const ks_conv_filter *f, int64_t *a,
-                      int64_t *b)
-{
-    if (day_range(f->day_from, f->day_to, a, b) == KS_OK)
-        return KS_OK;
-    ks_store_seterr(s, "a day is written YYYY-MM-DD");
-    return KS_EINVAL;
-}
-
 int ks_store_conv_list(ks_store *s, const ks_conv_filter *f,
                        ks_conv_row **rows, size_t *n)
 {
@@ -274,7 +260,7 @@ int ks_store_conv_list(ks_store *s, const ks_conv_filter *f,
         g.limit = KS_FINDINGS_LIMIT;
     ks_store_fresh(s);
     int64_t a, b;
-    int rc = conv_range(s, &g, &a, &b);
+    int rc = day_range(s, g.day_from, g.day_to, &a, &b);
     if (rc == KS_OK)
         rc = s->ops->conv_list(s, &g, a, b, rows, n);
     if (rc != KS_OK) {
@@ -308,7 +294,7 @@ int ks_store_agent_scores_in(ks_store *s, const ks_conv_filter *f,
     g.risks = 0;
     ks_store_fresh(s);
     int64_t a, b;
-    int rc = conv_range(s, &g, &a, &b);
+    int rc = day_range(s, g.day_from, g.day_to, &a, &b);
     if (rc == KS_OK)
         rc = s->ops->scores_in(s, &g, a, b, rows, n);
     if (rc != KS_OK) {
@@ -332,7 +318,7 @@ int ks_store_cause_counts(ks_store *s, const ks_conv_filter *f,
     g.risks = 0;
     ks_store_fresh(s);
     int64_t a, b;
-    int rc = conv_range(s, &g, &a, &b);
+    int rc = day_range(s, g.day_from, g.day_to, &a, &b);
     if (rc == KS_OK)
         rc = s->ops->cause_counts(s, &g, a, b, rows, n);
     if (rc != KS_OK) {
