@@ -47,6 +47,40 @@ const char *ks_regex_check(const char *re, char *buf, size_t bufsz)
     return NULL;
 }
 
+/* The class opened by the '[' at t[i]: returns the index of its closing
+ * ']' (len if none), sets *neg for [^...] and *nl when the class as
+ * written could match '\n': a positive class holding an escape that could
+ * stand for it (\s, \n, \x0a, \p{..}: any letter escape but \w \d \h
+ * \V), a POSIX class ([:space:]) or a control character. A negated class
+ * never can in join[]: join_expr() adds \n to it. */
+static size_t class_end(const char *t, size_t len, size_t i, int *neg,
+                        int *nl)
+{
+    size_t j = i + 1;
+    *neg = j < len && t[j] == '^';
+    *nl = 0;
+    if (*neg)
+        j++;
+    if (j < len && t[j] == ']')      /* a leading ']' is a member */
+        j++;
+    for (; j < len && t[j] != ']'; j++) {
+        char c = t[j];
+        if (c == '\\' && j + 1 < len) {
+            c = t[++j];
+            if (((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                 (c >= '0' && c <= '9')) && !strchr("wdhV", c))
+                *nl = 1;
+        } else if (c == '[' && j + 1 < len && t[j + 1] == ':') {
+            *nl = 1;
+        } else if ((unsigned char)c < 0x20) {
+            *nl = 1;
+        }
+    }
+    if (*neg)
+        *nl = 0;
+    return j;
+}
+
 /* May a regex stand in join[] (multi-line, no start of match), scanned
  * over the messages joined by '\n'? Then its matches must be exactly
  * those it has in each message alone, which holds when it cannot match
@@ -54,10 +88,10 @@ const char *ks_regex_check(const char *re, char *buf, size_t bufsz)
  * and $, when the message holds no '\n' itself (qa.c checks): in
  * multi-line mode they match at the '\n' between messages as at the ends
  * of one message, and \b sees '\n' as the non-word character it sees past
- * the ends. So: no buffer anchors (\A, \z, \Z), no inline options, no
- * negated class, and no escape that could stand for '\n' (\s, \S, \W, \D,
- * \H, \v, \R, \n, \x0a, \p{Cc}, ...): only \w \d \h \V \b \B and escaped
- * punctuation; no POSIX class ([:space:]) and no control character. */
+ * the ends. So: no buffer anchors (\A, \z, \Z), no inline options, and no
+ * escape that could stand for '\n' (\s, \S, \W, \D, \H, \v, \R, \n,
+ * \x0a, \p{Cc}, ...): only \w \d \h \V \b \B and escaped punctuation; no
+ * control character; classes as class_end() says. */
 static int joinable(const ks_lit *l)
 {
     const char *t = l->text;
@@ -72,15 +106,33 @@ static int joinable(const ks_lit *l)
                     return 0;
         } else if (t[i] == '(' && i + 1 < l->len && t[i + 1] == '?') {
             return 0;
-        } else if (t[i] == '[' && i + 1 < l->len && t[i + 1] == '^') {
-            return 0;
-        } else if (t[i] == '[' && i + 1 < l->len && t[i + 1] == ':') {
-            return 0;
+        } else if (t[i] == '[') {
+            int neg, nl;
+            i = class_end(t, l->len, i, &neg, &nl);
+            if (nl)
+                return 0;
         } else if ((unsigned char)t[i] < 0x20) {
             return 0;
         }
     }
     return 1;
+}
+
+/* How many negated classes regex l has (each needs 2 more bytes in
+ * join[]). */
+static size_t negated_classes(const ks_lit *l)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->len; i++) {
+        if (l->text[i] == '\\') {
+            i++;
+        } else if (l->text[i] == '[') {
+            int neg, nl;
+            i = class_end(l->text, l->len, i, &neg, &nl);
+            n += (size_t)neg;
+        }
+    }
+    return n;
 }
 
 /* In join[], a regex's leading ^ and trailing $ (multi-line) become the
@@ -102,20 +154,40 @@ static void set_nl_edges(ks_lit *l)
                  !(l->nl_head && n == 2);
 }
 
-/* The expression join[] compiles for regex l (set_nl_edges()). */
+/* The expression join[] compiles for regex l (set_nl_edges()); a negated
+ * class gets \n added, so no match runs from one message into the next
+ * ([^?] is [^?\n]: the same in a message without '\n', and qa.c scans a
+ * message holding '\n' alone when its speaker has such a regex). */
 static char *join_expr(const ks_lit *l)
 {
-    char *out = ks_malloc(l->len + 3);
+    char *out = ks_malloc(l->len + 3 + 2 * negated_classes(l));
     if (!out)
         return NULL;
     size_t o = 0, from = l->nl_head ? 1 : 0;
     size_t to = l->len - (l->nl_tail ? 1 : 0);
+    const char *t = l->text;
     if (l->nl_head) {
         memcpy(out, "\\n", 2);
         o = 2;
     }
-    memcpy(out + o, l->text + from, to - from);
-    o += to - from;
+    for (size_t i = from; i < to; i++) {
+        if (t[i] == '\\' && i + 1 < to) {
+            out[o++] = t[i++];
+        } else if (t[i] == '[') {
+            int neg, nl;
+            size_t j = class_end(t, to, i, &neg, &nl);
+            memcpy(out + o, t + i, j - i);
+            o += j - i;
+            if (neg) {
+                memcpy(out + o, "\\n", 2);
+                o += 2;
+            }
+            i = j;
+            if (j == to)
+                break;
+        }
+        out[o++] = t[i];
+    }
     if (l->nl_tail) {
         memcpy(out + o, "\\n", 2);
         o += 2;
@@ -186,7 +258,7 @@ static void cache_key(const ks_pack *p, int som, int f, char out[33])
 {
     uint64_t h[2] = {1469598103934665603ull, 0x84222325cbf29ce4ull};
     const char *ver = hs_version();
-    const char *kind = som ? "som/1" : "join/2";
+    const char *kind = som ? "som/1" : "join/3";
     for (int k = 0; k < 2; k++) {
         for (const char *c = ver; *c; c++)
             h[k] = (h[k] ^ (unsigned char)*c) * 1099511628211ull;
@@ -279,10 +351,15 @@ int ks_pack_compile(ks_pack *p, const ks_db_cache *cache, ks_diags *d)
     if (rc)
         return rc;
     for (int f = 0; f < 3; f++) {
-        p->som_always[f] = 0;
-        for (size_t i = 0; i < p->nlits; i++)
-            if (in_db(p, i, 1, f) && !joinable(&p->lits[i]))
+        p->som_always[f] = p->neg_class[f] = 0;
+        for (size_t i = 0; i < p->nlits; i++) {
+            if (!in_db(p, i, 1, f))
+                continue;
+            if (!joinable(&p->lits[i]))
                 p->som_always[f] = 1;
+            else if (negated_classes(&p->lits[i]))
+                p->neg_class[f] = 1;
+        }
     }
     /* the regexes with start of match first: their errors are the ones
      * a pack author can act on */

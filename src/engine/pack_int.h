@@ -128,6 +128,7 @@ struct ks_pack {
     hs_database_t *join[3];
     hs_database_t *som[3];
     int som_always[3];
+    int neg_class[3];   /* join[f] has a regex whose negated class got \n */
     ks_rule *rules;
     size_t nrules;
     ks_reply_clock clock;

@@ -517,14 +517,15 @@ static int scan_conv(ks_scanner *s, const ks_conv *c)
     /* the regexes' spans, where they are needed now: an exception that
      * may overlap a keep_all regex, a message holding '\n' (where
      * multi-line ^ and $ could have matched more than in the message
-     * alone), or a regex join[] could not hold */
+     * alone, and a negated class given \n less), or a regex join[] could
+     * not hold */
     for (size_t i = 0; i < n; i++) {
         int f = c->msgs[i].from;
         unsigned fl = s->flags[i];
         if (!s->mlen[i] || !p->som[f])
             continue;
         if (p->som_always[f] ||
-            (fl & M_REGEX && fl & M_NEWLINE) ||
+            (fl & M_NEWLINE && (fl & M_REGEX || p->neg_class[f])) ||
             (fl & M_KEEPRX && fl & M_EXC)) {
             s->flags[i] |= M_EXACT;
             s->mcount[i] -= s->mrx[i];   /* counted again, one by one */

@@ -922,7 +922,13 @@ static void joined_scan_is_per_message(void **state)
         "    - by: agent\n      has: insult\n"
         "- list: edge\n  regex: [\"^好|行$\", \"价格\\\\$\"]\n"
         "- rule: edge\n  code: wrong_answer\n  advice: x\n  steps:\n"
-        "    - by: agent\n      has: edge\n");
+        "    - by: agent\n      has: edge\n"
+        "- list: neg\n  regex: [\"问[^?]{0,4}吗\"]\n"
+        "- rule: neg\n  code: defamation\n  advice: x\n  steps:\n"
+        "    - by: customer\n      has: neg\n"
+        "- list: colon\n  regex: [\"^(电话)?[:,]?12315$\"]\n"
+        "- rule: colon\n  code: confidentiality\n  advice: x\n  steps:\n"
+        "    - by: agent\n      has: colon\n");
     char b[256];
     const char *ev;
 #define EV(who, text, rule, want)                                           \
@@ -957,6 +963,14 @@ static void joined_scan_is_per_message(void **state)
     EV('a', "行不", "edge", NULL);
     EV('a', "价格$", "edge", "价格$");       /* an escaped $ */
     EV('a', "价格", "edge", NULL);
+    /* a negated class does not run from 请问加 into the next message, yet
+     * matches a '\n' inside one; [:,] is a class, not [:alpha:] */
+    EV('c', "吗", "neg", NULL);
+    EV('c', "问题\n吗", "neg", "问题\n吗");
+    EV('c', "问过?吗", "neg", NULL);
+    EV('a', "电话:12315", "colon", "电话:12315");
+    EV('a', "12315", "colon", "12315");
+    EV('a', "a:12315", "colon", NULL);
 #undef EV
     ks_pack_free(p);
 }
