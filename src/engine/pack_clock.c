@@ -252,11 +252,20 @@ static size_t sep_len(const unsigned char *s, size_t n)
     return punct ? len : 0;
 }
 
-/* Is the normalised text nothing but acknowledgement words? */
-static int bare_ack(const ks_pack *p, const char *text, size_t len)
+/* Is the normalised text of message v nothing but acknowledgement words?
+ * Only when the matcher found an ack list in it (so an exception of that
+ * list also keeps a message from being an ack), which spares most
+ * messages the word-by-word walk. */
+static int bare_ack(const ks_pack *p, const ks_msgview *v, const char *text,
+                    size_t len)
 {
     const ks_reply_clock *k = &p->clock;
     if (!k->nack_lits || len == 0 || len > ACK_MAX_BYTES)
+        return 0;
+    size_t b = 0;
+    while (b < p->bitwords && !(v->bits[b] & k->acks[b]))
+        b++;
+    if (b == p->bitwords)
         return 0;
     const unsigned char *t = (const unsigned char *)text;
     int words = 0;
@@ -384,7 +393,7 @@ void ks_reply_delays(const ks_pack *p, const ks_conv *c, ks_msgview *v,
         if (m->from == KS_FROM_CUSTOMER) {
             size_t len = 0;
             const char *t = k->nack_lits ? norm(arg, i, &len) : NULL;
-            if (t && bare_ack(p, t, len))
+            if (t && bare_ack(p, &v[i], t, len))
                 continue;
             if (wait == KS_TIME_NONE || (due != KS_TIME_NONE && m->at > due)) {
                 wait = m->at;
