@@ -65,6 +65,9 @@ typedef struct ks_pack_stats {
     size_t lists;       /* word lists */
     size_t words;       /* distinct literal patterns after expansion */
     size_t regexes;     /* regular-expression patterns */
+    size_t regexes_as_strings; /* of them, finite ones matched as the
+                                  strings they stand for ("(有|一)个?洞") */
+    size_t regex_strings;      /* ... those strings */
     size_t rules;       /* incident, risk and cause rules */
     size_t examples;    /* example conversations attached to rules */
     size_t db_bytes;    /* size of the compiled Vectorscan database */

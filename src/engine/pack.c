@@ -40,6 +40,7 @@ void ks_pack_free(ks_pack *p)
         ks_free(p->lists[i].where);
     }
     ks_free(p->lists);
+    ks_pack_free_expansions(p);
     for (size_t i = 0; i < p->nlits; i++) {
         ks_free(p->lits[i].text);
         ks_free(p->lits[i].where);
@@ -64,7 +65,9 @@ void ks_pack_get_stats(const ks_pack *p, ks_pack_stats *st)
         for (size_t t = 0; t < l->ntargets; t++)
             word |= !(l->targets[t] & 1u);
         st->words += word && !l->is_regex;
+        st->regexes_as_strings += l->expanded != 0;
     }
+    st->regex_strings = p->nx;
     st->regexes = p->nregex;
     st->rules = p->nrules;
     for (size_t i = 0; i < p->nrules; i++)

@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *escape_literal(const ks_lit *l)
+static char *escape_bytes(const char *text, size_t len)
 {
-    char *out = ks_malloc(l->len * 4 + 1);
+    char *out = ks_malloc(len * 4 + 1);
     if (!out)
         return NULL;
     char *o = out;
-    for (size_t i = 0; i < l->len; i++) {
-        snprintf(o, 5, "\\x%02x", (unsigned char)l->text[i]);
+    for (size_t i = 0; i < len; i++) {
+        snprintf(o, 5, "\\x%02x", (unsigned char)text[i]);
         o += 4;
     }
     *o = '\0';
@@ -247,7 +247,70 @@ static int in_db(const ks_pack *p, size_t i, int som, int f)
         return 0;
     if (som)
         return l->is_regex;
-    return !l->is_regex || joinable(l);
+    return !l->is_regex || (joinable(l) && !l->expanded);
+}
+
+/* Does join[f] hold the strings of expanded regex i? */
+static int in_join_x(const ks_pack *p, size_t i, int f)
+{
+    return p->lits[i].expanded && (p->lits[i].speakers & (1u << f));
+}
+
+void ks_pack_free_expansions(ks_pack *p)
+{
+    for (size_t i = 0; p->xs && i < p->nlits; i++)
+        ks_rx_strings_free(&p->xs[i]);
+    ks_free(p->xs);
+    ks_free(p->xmap);
+    p->xs = NULL;
+    p->xmap = NULL;
+    p->nx = 0;
+    for (size_t i = 0; i < p->nlits; i++)
+        p->lits[i].expanded = 0;
+}
+
+/* Most strings one regex, and the whole pack, may be expanded to: the
+ * shipped pack's 130 finite regexes make about 26,000, which Vectorscan
+ * finds as fast as its 2,500 words. */
+enum { RX_STRINGS_MAX = 4096, RX_STRINGS_TOTAL = 1 << 17 };
+
+/* Expands every finite regex a join[] database would hold (rx_expand.c);
+ * a regex left out (not finite, too many strings, no memory) is simply
+ * compiled as a regex. */
+static int expand_regexes(ks_pack *p)
+{
+    ks_pack_free_expansions(p);
+    if (!p->nlits)
+        return KS_OK;
+    if (!(p->xs = ks_calloc(p->nlits, sizeof *p->xs)))
+        return KS_ENOMEM;
+    size_t cap = 0;
+    for (size_t i = 0; i < p->nlits; i++) {
+        ks_lit *l = &p->lits[i];
+        ks_rx_strings *x = &p->xs[i];
+        if (!l->is_regex || !l->speakers || !joinable(l))
+            continue;
+        int rc = ks_rx_expand(l->text, l->len, RX_STRINGS_MAX, x);
+        if (rc == 1 && p->nx + x->n > RX_STRINGS_TOTAL) {
+            ks_rx_strings_free(x);
+            continue;
+        }
+        while (rc == 1 && p->nx + x->n > cap)
+            if (ks_grow(&p->xmap, &cap, cap, sizeof *p->xmap, 256))
+                rc = KS_ENOMEM;
+        if (rc < 0) {
+            ks_pack_free_expansions(p);
+            return KS_ENOMEM;
+        }
+        if (!rc)
+            continue;
+        for (size_t k = 0; k < x->n; k++)
+            p->xmap[p->nx++] = (ks_xref){
+                (uint32_t)i, (uint32_t)k,
+                x->buf[x->off[k] + x->len[k] - 1] == '\n'};
+        l->expanded = 1;
+    }
+    return KS_OK;
 }
 
 /* FNV-1a over everything a database depends on, as 2 x 64 bits with
@@ -258,7 +321,7 @@ static void cache_key(const ks_pack *p, int som, int f, char out[33])
 {
     uint64_t h[2] = {1469598103934665603ull, 0x84222325cbf29ce4ull};
     const char *ver = hs_version();
-    const char *kind = som ? "som/1" : "join/3";
+    const char *kind = som ? "som/1" : "join/4";
     for (int k = 0; k < 2; k++) {
         for (const char *c = ver; *c; c++)
             h[k] = (h[k] ^ (unsigned char)*c) * 1099511628211ull;
@@ -266,16 +329,25 @@ static void cache_key(const ks_pack *p, int som, int f, char out[33])
             h[k] = (h[k] ^ (unsigned char)*c) * 1099511628211ull;
         for (size_t i = 0; i < p->nlits; i++) {
             const ks_lit *l = &p->lits[i];
-            if (!in_db(p, i, som, f))
+            int x = !som && in_join_x(p, i, f);
+            if (!x && !in_db(p, i, som, f))
                 continue;
             h[k] = (h[k] ^ (uint64_t)i) * 1099511628211ull;
-            h[k] = (h[k] ^ (uint64_t)(l->is_regex + 2)) * 1099511628211ull;
+            h[k] = (h[k] ^ (uint64_t)(l->is_regex + 2 + 2 * x)) *
+                   1099511628211ull;
             if (!som && l->is_regex)
                 h[k] = (h[k] ^ (uint64_t)(l->nl_head * 2 + l->nl_tail)) *
                        1099511628211ull;
             for (size_t j = 0; j < l->len; j++)
                 h[k] = (h[k] ^ (unsigned char)l->text[j]) * 1099511628211ull;
             h[k] = (h[k] ^ 0xFF) * 1099511628211ull;
+        }
+        for (size_t x = 0; !som && x < p->nx; x++) {
+            if (!in_join_x(p, p->xmap[x].lit, f))
+                continue;   /* its strings follow from its text; where
+                               they start in the ids, from the others' */
+            h[k] = (h[k] ^ (uint64_t)(x + p->nlits)) * 1099511628211ull;
+            h[k] = (h[k] ^ (uint64_t)p->xmap[x].lit) * 1099511628211ull;
         }
     }
     snprintf(out, 33, "%016llx%016llx", (unsigned long long)h[0],
@@ -316,7 +388,8 @@ static int compile(ks_pack *p, int som, int f, hs_database_t **db,
 static int same_db(const ks_pack *p, int som, int f, int g)
 {
     for (size_t i = 0; i < p->nlits; i++)
-        if (in_db(p, i, som, f) != in_db(p, i, som, g))
+        if (in_db(p, i, som, f) != in_db(p, i, som, g) ||
+            (!som && in_join_x(p, i, f) != in_join_x(p, i, g)))
             return 0;
     return 1;
 }
@@ -348,7 +421,7 @@ void ks_pack_free_dbs(ks_pack *p)
 int ks_pack_compile(ks_pack *p, const ks_db_cache *cache, ks_diags *d)
 {
     int rc = set_speakers(p);
-    if (rc)
+    if (rc || (rc = expand_regexes(p)))
         return rc;
     for (int f = 0; f < 3; f++) {
         p->som_always[f] = p->neg_class[f] = 0;
@@ -392,9 +465,10 @@ int ks_pack_compile(ks_pack *p, const ks_db_cache *cache, ks_diags *d)
 static int compile(ks_pack *p, int som, int f, hs_database_t **db,
                    ks_diags *d)
 {
-    const char **exprs = ks_calloc(p->nlits ? p->nlits : 1, sizeof *exprs);
-    unsigned *flags = ks_calloc(p->nlits ? p->nlits : 1, sizeof *flags);
-    unsigned *ids = ks_calloc(p->nlits ? p->nlits : 1, sizeof *ids);
+    size_t max = p->nlits + (som ? 0 : p->nx) + 1;
+    const char **exprs = ks_calloc(max, sizeof *exprs);
+    unsigned *flags = ks_calloc(max, sizeof *flags);
+    unsigned *ids = ks_calloc(max, sizeof *ids);
     size_t n = 0;
     int rc = KS_OK;
     *db = NULL;
@@ -415,16 +489,29 @@ static int compile(ks_pack *p, int som, int f, hs_database_t **db,
                 goto out;
             }
             flags[n] = HS_FLAG_UTF8 | HS_FLAG_MULTILINE;
-        } else if (!(exprs[n] = escape_literal(l))) {
+        } else if (!(exprs[n] = escape_bytes(l->text, l->len))) {
             rc = KS_ENOMEM;
             goto out;
         }
         ids[n++] = (unsigned)i;
     }
+    for (size_t x = 0; !som && x < p->nx; x++) {
+        const ks_rx_strings *xs = &p->xs[p->xmap[x].lit];
+        size_t k = p->xmap[x].str;
+        if (!in_join_x(p, p->xmap[x].lit, f))
+            continue;
+        if (!(exprs[n] = escape_bytes(xs->buf + xs->off[k], xs->len[k]))) {
+            rc = KS_ENOMEM;
+            goto out;
+        }
+        ids[n++] = (unsigned)(p->nlits + x);
+    }
     hs_compile_error_t *err = NULL;
     if (n && hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK,
                               NULL, db, &err) != HS_SUCCESS) {
         int at = err && err->expression >= 0 ? (int)ids[err->expression] : -1;
+        if (at >= (int)p->nlits)
+            at = (int)p->xmap[at - (int)p->nlits].lit;
         const char *where = at >= 0 && p->lits[at].where ? p->lits[at].where
                                                           : "pack";
         ks_diags_add(d, 0, where, "bad regex: %s%s%s",
@@ -435,10 +522,8 @@ static int compile(ks_pack *p, int som, int f, hs_database_t **db,
         rc = KS_ERULES;
     }
 out:
-    if (exprs)
-        for (size_t i = 0; i < n; i++)
-            if (!som || !p->lits[ids[i]].is_regex)
-                ks_free((void *)exprs[i]);
+    for (size_t i = 0; exprs && !som && i < n; i++)
+        ks_free((void *)exprs[i]);  /* som[]'s are the regexes' own text */
     ks_free(exprs);
     ks_free(flags);
     ks_free(ids);

@@ -41,7 +41,29 @@ typedef struct ks_lit {
     int nl_head;        /* in join[]: its leading ^ is compiled as \n */
     int nl_tail;        /* in join[]: its trailing $ is compiled as \n, so
                            a match may end on a message's closing '\n' */
+    int expanded;       /* a regex join[] holds as its strings (p->xs) */
 } ks_lit;
+
+/* The strings of a finite regex (rx_expand.c): string k is
+ * buf[off[k] .. off[k] + len[k]); a '\n' at either end stands for ^ or $. */
+typedef struct ks_rx_strings {
+    char *buf;
+    size_t *off, *len;
+    size_t n;
+} ks_rx_strings;
+/* 1 and out filled when regex re is in the expandable subset and matches
+ * at most cap strings; else 0, or KS_ENOMEM (out empty). */
+int ks_rx_expand(const char *re, size_t len, size_t cap, ks_rx_strings *out);
+void ks_rx_strings_free(ks_rx_strings *x);
+
+/* Pattern id nlits + k of join[] is string xmap[k].str of regex
+ * xmap[k].lit's expansion. */
+typedef struct ks_xref {
+    uint32_t lit;
+    uint32_t str;
+    int tail;           /* it ends with '\n': it may end on the '\n' that
+                           closes a message */
+} ks_xref;
 
 enum { KS_BY_ANY = -1 };
 enum { KS_DIR_AFTER = 0, KS_DIR_BEFORE = 1 };
@@ -129,6 +151,9 @@ struct ks_pack {
     hs_database_t *som[3];
     int som_always[3];
     int neg_class[3];   /* join[f] has a regex whose negated class got \n */
+    ks_rx_strings *xs;  /* per literal: an expanded regex's strings */
+    ks_xref *xmap;
+    size_t nx;
     ks_rule *rules;
     size_t nrules;
     ks_reply_clock clock;
@@ -157,6 +182,8 @@ int ks_pack_compile(ks_pack *p, const ks_db_cache *cache, ks_diags *d);
 /* The pack's distinct databases (at most 6) into dbs; returns how many. */
 size_t ks_pack_dbs(const ks_pack *p, hs_database_t **dbs);
 void ks_pack_free_dbs(ks_pack *p);
+/* Frees the expanded regexes' strings (pack_compile.c). */
+void ks_pack_free_expansions(ks_pack *p);
 /* Checks one regex; returns NULL if fine, else a static/perm message. */
 const char *ks_regex_check(const char *re, char *buf, size_t bufsz);
 

@@ -96,6 +96,9 @@ struct ks_scanner {
     uint32_t *seen_gen;     /* per pattern: the message generation in which
                                its first valid occurrence was kept */
     uint32_t *seen_raw;     /* ... and where, in raws (or lraws) */
+    uint32_t *xstamp;       /* per pattern: twice()'s scan and end */
+    unsigned long long *xto;
+    uint32_t xscan;         /* joined scans so far (never 0 in one) */
     uint32_t gen, gen0;     /* message i of this conversation: gen0 + i */
     hitvec hits;            /* all messages' hits, grouped per message */
     hitvec lhits;           /* hits redone by exact_hits() */
@@ -119,8 +122,10 @@ int ks_scanner_new(const ks_pack *p, ks_scanner **out)
     size_t nl = p->nlits ? p->nlits : 1;
     s->seen_gen = ks_calloc(nl, sizeof *s->seen_gen);
     s->seen_raw = ks_calloc(nl, sizeof *s->seen_raw);
+    s->xstamp = ks_calloc(nl, sizeof *s->xstamp);
+    s->xto = ks_calloc(nl, sizeof *s->xto);
     s->any = ks_calloc(p->bitwords ? p->bitwords : 1, sizeof *s->any);
-    int ok = s->seen_gen && s->seen_raw && s->any;
+    int ok = s->seen_gen && s->seen_raw && s->xstamp && s->xto && s->any;
     hs_database_t *dbs[6];
     size_t ndb = ks_pack_dbs(p, dbs);
     for (size_t i = 0; ok && i < ndb; i++)
@@ -156,6 +161,8 @@ void ks_scanner_free(ks_scanner *s)
     ks_free(s->lraws);
     ks_free(s->seen_gen);
     ks_free(s->seen_raw);
+    ks_free(s->xstamp);
+    ks_free(s->xto);
     ks_free(s->exc);
     ks_free(s->hits.v);
     ks_free(s->lhits.v);
@@ -286,6 +293,20 @@ static int keep_end(ks_scanner *s, unsigned id, size_t i)
     return 0;
 }
 
+/* Has expanded regex lit already ended at `to` in this scan? Two of its
+ * strings can end at one place ("(好)?的": 的, 好的), where the regex
+ * ends once: a keep_all regex counts each end once against the limit.
+ * Strings ending together are reported together, so the last end is
+ * enough. */
+static int twice(ks_scanner *s, uint32_t lit, unsigned long long to)
+{
+    if (s->xstamp[lit] == s->xscan && s->xto[lit] == to)
+        return 1;
+    s->xstamp[lit] = s->xscan;
+    s->xto[lit] = to;
+    return 0;
+}
+
 /* A match of the speaker's database in its joined messages: a literal is
  * kept if it lies inside one message; a regex is noted in its message. */
 static int on_join(unsigned id, unsigned long long from,
@@ -308,10 +329,20 @@ static int on_join(unsigned id, unsigned long long from,
         s->cur = i = sp->msgs[lo];
     }
     size_t b = s->base[i];
+    int tail;
+    if (id >= s->p->nlits) {    /* a string of an expanded regex */
+        const ks_xref *x = &s->p->xmap[id - s->p->nlits];
+        if (twice(s, x->lit, to))
+            return 0;
+        id = x->lit;
+        tail = x->tail;
+    } else {
+        tail = s->p->lits[id].nl_tail;
+    }
     const ks_lit *l = &s->p->lits[id];
-    if (last >= b + s->mlen[i] && !l->nl_tail)
+    if (last >= b + s->mlen[i] && !tail)
         return 0;               /* it ends on the '\n' after the message */
-    if (l->is_regex) {          /* nl_tail: its $ is that '\n' */
+    if (l->is_regex) {          /* tail: its $ is that '\n' */
         s->flags[i] |= (unsigned char)(M_REGEX | (l->keep_all ? M_KEEPRX : 0) |
                                        (l->is_except ? M_EXC : 0));
         return keep_end(s, id, i);
@@ -509,6 +540,10 @@ static int scan_conv(ks_scanner *s, const ks_conv *c)
             continue;           /* nothing but the '\n's */
         s->cur_sp = f;
         s->cur = sp->msgs[0];
+        if (++s->xscan == 0) {
+            memset(s->xstamp, 0, p->nlits * sizeof *s->xstamp);
+            s->xscan = 1;
+        }
         e = hs_scan(p->join[f], sp->txt.norm, (unsigned)sp->txt.len, 0,
                     s->scratch, on_join, s);
         if ((rc = scan_error(s, e)))

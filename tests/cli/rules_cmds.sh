@@ -57,6 +57,36 @@ expect_in "$ERR" "$TMP/warn/05-spare.yaml:1:9: warning: list \"spare\" is not us
 run "$KESU" rules check --rules "$SRC/rules"
 expect_status 0 "rules check on the shipped pack"
 
+# a finite regex is looked for as the strings it stands for (2 x 2 + 1 = 5
+# here); one with . or + stays a regex; both still find the same messages
+mkdir -p "$TMP/fin"
+cat >"$TMP/fin/10-fin.yaml" <<'YAML'
+- list: hole
+  regex: ["(有|一)(个)?(洞|裂缝)", "^好的$", "破.{0,3}洞", "洞+"]
+- rule: hole
+  code: wrong_answer
+  advice: x
+  steps:
+    - by: agent
+      has: hole
+YAML
+run "$KESU" rules check --rules "$TMP/fin"
+expect_status 0 "rules check, finite regexes"
+expect_in "$OUT" "4 regexes (2 found as their 9 strings)" "finite regexes counted"
+qa_line() {   # agent text -> the evidence kesu qa reports, or nothing
+    printf '{"id":"f","channel":"chat","shop":"s","agent":"a","customer":"c","messages":[{"id":"m1","at":"2024-05-01T10:00:00+08:00","from":"agent","text":"%s"}]}\n' "$1" |
+        "$KESU" qa --rules "$TMP/fin" --format jsonl - |
+        sed -n 's/.*"evidence":"\([^"]*\)".*/\1/p'
+}
+[ "$(qa_line '墙上有个洞')" = "有个洞" ] || fail "finite regex evidence"
+ok
+[ "$(qa_line '好的')" = "好的" ] || fail "^ and \$ as the message's ends"
+ok
+[ -z "$(qa_line '好的呀')" ] || fail "\$ is the end of the message"
+ok
+[ "$(qa_line '破了个洞')" = "破了个洞" ] || fail "a regex with . still matches"
+ok
+
 # --- test ------------------------------------------------------------------------
 run "$KESU" rules test --rules "$R"
 expect_status 0 "rules test"
