@@ -87,6 +87,29 @@ ok
 [ "$(qa_line '破了个洞')" = "破了个洞" ] || fail "a regex with . still matches"
 ok
 
+# --- the database cache stays under KESU_CACHE_MAX_MB, least recently used
+# files going first; a hit counts as a use
+C=$TMP/cache
+mkdir -p "$C"
+for d in 01 02 03; do
+    head -c 409600 /dev/zero >"$C/old$d.hsdb"
+    touch -d "2020-01-$d 00:00" "$C/old$d.hsdb"
+done
+KESU_CACHE_DIR=$C KESU_CACHE_MAX_MB=1 "$KESU" rules check --rules "$TMP/fin" >/dev/null ||
+    fail "rules check with a small cache"
+[ ! -e "$C/old01.hsdb" ] && [ ! -e "$C/old02.hsdb" ] || fail "the oldest files are pruned"
+ok
+[ -e "$C/old03.hsdb" ] || fail "pruning stops under three quarters of the limit"
+ok
+n=$(find "$C" -name '*.hsdb' ! -name 'old*' | wc -l)
+[ "$n" -ge 1 ] || fail "the new databases are kept"
+ok
+find "$C" -name '*.hsdb' ! -name 'old*' -exec touch -d '2020-01-01 00:00' {} +
+KESU_CACHE_DIR=$C "$KESU" rules check --rules "$TMP/fin" >/dev/null || fail "cache hit"
+[ -n "$(find "$C" -name '*.hsdb' ! -name 'old*' -newer "$C/old03.hsdb")" ] ||
+    fail "a cache hit refreshes its file's time"
+ok
+
 # --- test ------------------------------------------------------------------------
 run "$KESU" rules test --rules "$R"
 expect_status 0 "rules test"
