@@ -53,6 +53,7 @@ KS_API int ks_qa_rule_named(ks_scanner *s, const ks_pack *p,
 /* Stage timings gathered by ks_qa() when enabled (for benchmarks). */
 typedef struct ks_qa_timing {
     uint64_t normalise_ns, match_ns, rules_ns;
+    uint64_t hits_ns;   /* matches into each message's hits, reply clock */
 } ks_qa_timing;
 KS_API void ks_scanner_timing(ks_scanner *s, int enable, ks_qa_timing *out);
 

@@ -111,12 +111,14 @@ int cmd_qa(int argc, char **argv)
         fputs(usage, stderr);
         return KS_EXIT_USAGE;
     }
+    ks_qa_stream_timing(stats);
+    uint64_t t0 = ks_qa_now_ns();
     ks_pack *p = ks_cli_load_pack(rules ? rules : ks_default_rules(), 1);
     if (!p)
         return KS_EXIT_USAGE;
+    uint64_t load_ns = ks_qa_now_ns() - t0;
     ks_stream_stats st;
     int rc;
-    ks_qa_stream_timing(stats);
     if (!strcmp(format, "jsonl")) {
         if (threads > 1)
             rc = ks_qa_stream_jsonl_parallel(pos[0], p, max_line, threads,
@@ -131,6 +133,7 @@ int cmd_qa(int argc, char **argv)
             ks_text_report_finish(t, &st, rc == 0 || st.lines > 0);
     }
     ks_pack_free(p);
+    st.load_ns = load_ns;
     if (stats)
         ks_print_stage_stats(stderr, &st);
     if (fflush(stdout) != 0) {

@@ -392,6 +392,7 @@ int ks_qa_stream_jsonl_parallel(const char *path, const ks_pack *p,
         worker_ret *w = ret;
         if (w) {
             st->engine.normalise_ns += w->t.normalise_ns;
+            st->engine.hits_ns += w->t.hits_ns;
             st->engine.match_ns += w->t.match_ns;
             st->engine.rules_ns += w->t.rules_ns;
             if (i < 8)

@@ -35,13 +35,16 @@ void ks_print_stage_stats(FILE *f, const ks_stream_stats *st)
     double parse = (double)st->parse_ns / 1e9;
     double norm = (double)st->engine.normalise_ns / 1e9;
     double match = (double)st->engine.match_ns / 1e9;
+    double hits = (double)st->engine.hits_ns / 1e9;
     double rules = (double)st->engine.rules_ns / 1e9;
     double out = (double)st->output_ns / 1e9;
-    double rest = total - parse - norm - match - rules - out;
-    fprintf(f, "stages (s): read+parse %.3f, normalise %.3f, match %.3f, "
-               "rules %.3f, output %.3f, other %.3f; total %.3f s, "
+    double rest = total - parse - norm - match - hits - rules - out;
+    fprintf(f, "stages (s): load rules %.3f, then read+parse %.3f, "
+               "normalise %.3f, match %.3f, hits+clock %.3f, rules %.3f, "
+               "output %.3f, other %.3f; total %.3f s, "
                "%.1f MB/s, %.0f conversations/s\n",
-            parse, norm, match, rules, out, rest > 0 ? rest : 0, total,
+            (double)st->load_ns / 1e9, parse, norm, match, hits, rules, out,
+            rest > 0 ? rest : 0, total,
             total > 0 ? (double)st->bytes / 1048576.0 / total : 0,
             total > 0 ? (double)st->convs / total : 0);
     if (st->nworkers) {

@@ -13,6 +13,7 @@ typedef struct ks_stream_stats {
     uint64_t parse_ns;   /* stage times, when timing is on */
     uint64_t output_ns;
     uint64_t total_ns;
+    uint64_t load_ns;    /* loading the rule pack, before the stream */
     ks_qa_timing engine; /* normalise, match, rules */
     /* parallel stream, when timing is on: CPU time of the reader (main)
      * thread and of each worker (at most 8 shown) */

@@ -749,6 +749,7 @@ static int build_views(ks_scanner *s, const ks_conv *c)
     s->hits.n = 0;
     if ((rc = scan_conv(s, c)))
         return rc;
+    uint64_t t0 = s->timing ? now_ns() : 0;
     for (size_t i = 0; i < c->nmsgs; i++) {
         s->hit_off[i] = s->hits.n;
         if (s->mraw[i] &&
@@ -769,6 +770,8 @@ static int build_views(ks_scanner *s, const ks_conv *c)
     for (size_t i = 0; i < c->nmsgs; i++)
         for (size_t w = 0; w < nw; w++)
             s->any[w] |= s->bits[i * nw + w];
+    if (s->timing)
+        s->t.hits_ns += now_ns() - t0;
     return KS_OK;
 }
 
