@@ -219,6 +219,14 @@ int ks_clock_finish(ks_pack *p)
                 break;
             }
     }
+    /* longest first: bare_ack() takes the first word that fits */
+    for (size_t a = 1; a < k->nack_lits; a++) {
+        uint32_t x = k->ack_lits[a];
+        size_t b = a;
+        for (; b > 0 && p->lits[k->ack_lits[b - 1]].len < p->lits[x].len; b--)
+            k->ack_lits[b] = k->ack_lits[b - 1];
+        k->ack_lits[b] = x;
+    }
     return KS_OK;
 }
 
@@ -275,10 +283,10 @@ static int bare_ack(const ks_pack *p, const ks_msgview *v, const char *text,
             i += s;
             continue;
         }
-        size_t best = 0;
-        for (size_t w = 0; w < k->nack_lits; w++) {
+        size_t best = 0;   /* the longest word here (they come longest first) */
+        for (size_t w = 0; w < k->nack_lits && !best; w++) {
             const ks_lit *l = &p->lits[k->ack_lits[w]];
-            if (l->len > best && l->len <= len - i &&
+            if (l->len <= len - i && (unsigned char)l->text[0] == t[i] &&
                 memcmp(t + i, l->text, l->len) == 0)
                 best = l->len;
         }
