@@ -94,12 +94,25 @@ int ks_ycheck_keys(ks_ydoc *d, yaml_node_t *map, const char *const *keys,
         const char *const *q = keys;
         while (k && *q && strcmp(*q, k) != 0)
             q++;
-        if (k && *q)
+        const yaml_node_pair_t *first = map->data.mapping.pairs.start;
+        for (; k && first < p; first++) {
+            const char *fk = ks_yscalar(ks_ynode(d, first->key));
+            if (fk && strcmp(fk, k) == 0)
+                break;
+        }
+        if (k && *q && first == p)
             continue;
         char where[512];
         ks_ywhere(d, kn, where, sizeof where);
-        ks_diags_add(diags, 0, where, "unknown key \"%.64s\" in %s",
-                     k ? k : "(not a scalar)", what);
+        if (k && first < p) {   /* YAML keeps one of the two: say so */
+            ks_diags_add(diags, 0, where,
+                         "duplicate key \"%.64s\" in %s (first on line %lu)",
+                         k, what,
+                         (unsigned long)ks_ynode(d, first->key)->start_mark.line + 1);
+        } else {
+            ks_diags_add(diags, 0, where, "unknown key \"%.64s\" in %s",
+                         k ? k : "(not a scalar)", what);
+        }
         bad++;
     }
     return bad;

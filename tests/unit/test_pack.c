@@ -130,6 +130,11 @@ static void unknown_keys(void **state)
     /* in a list */
     expect_error(BASE "- list: x\n  word: [a]\n  words: [b]\n", "t.yaml:14:3",
                  "unknown key \"word\" in a list");
+    /* a key given twice: YAML would keep one of the two silently */
+    expect_error(BASE "- list: x\n  words: [a]\n  words: [b]\n", "t.yaml:15:3",
+                 "duplicate key \"words\" in a list (first on line 14)");
+    expect_error(BASE "      has: plat\n", "t.yaml:13:7",
+                 "duplicate key \"has\" in a step (first on line 11)");
     /* in a condition */
     expect_error(BASE "- condition: c\n  by: agent\n  hsa: plat\n",
                  "t.yaml:15:3", "unknown key \"hsa\" in a condition");
