@@ -156,17 +156,22 @@ static void parse_class(parser *P, sset *s)
                 sset_add(P, s, &e, 1, NULL, 0);
         } else if (P->i + 2 < P->n && t[P->i + 1] == '-' &&
                    t[P->i + 2] != ']') {
-            char hi = t[P->i + 2];
-            if ((unsigned char)c >= 0x80 || (unsigned char)hi >= 0x80 ||
-                hi < c || c == '\\' || hi == '\\')
+            int lo = (unsigned char)c, hi = (unsigned char)t[P->i + 2];
+            if (lo < 0x20 || hi >= 0x7F || hi < lo || c == '\\' ||
+                hi == '\\')
                 P->fail = 1;
-            for (char x = c; !P->fail && x <= hi; x++)
-                sset_add(P, s, &x, 1, NULL, 0);
+            for (int x = lo; !P->fail && x <= hi; x++) {
+                char ch = (char)x;
+                sset_add(P, s, &ch, 1, NULL, 0);
+            }
             P->i += 3;
         } else {
             size_t k = char_len((unsigned char)c);
             if (P->i + k > P->n || (k == 1 && (unsigned char)c < 0x20))
                 P->fail = 1;
+            else if (P->i + k + 1 < P->n && t[P->i + k] == '-' &&
+                     t[P->i + k + 1] != ']')
+                P->fail = 1;    /* a range of code points: [一-十] */
             else
                 sset_add(P, s, t + P->i, k, NULL, 0);
             P->i += k;

@@ -62,7 +62,7 @@ expect_status 0 "rules check on the shipped pack"
 mkdir -p "$TMP/fin"
 cat >"$TMP/fin/10-fin.yaml" <<'YAML'
 - list: hole
-  regex: ["(有|一)(个)?(洞|裂缝)", "^好的$", "破.{0,3}洞", "洞+"]
+  regex: ["(有|一)(个)?(洞|裂缝)", "^好的$", "破.{0,3}洞", "洞+", "第[一-十]次坏"]
 - rule: hole
   code: wrong_answer
   advice: x
@@ -72,7 +72,7 @@ cat >"$TMP/fin/10-fin.yaml" <<'YAML'
 YAML
 run "$KESU" rules check --rules "$TMP/fin"
 expect_status 0 "rules check, finite regexes"
-expect_in "$OUT" "4 regexes (2 found as their 9 strings)" "finite regexes counted"
+expect_in "$OUT" "5 regexes (2 found as their 9 strings)" "finite regexes counted"
 qa_line() {   # agent text -> the evidence kesu qa reports, or nothing
     printf '{"id":"f","channel":"chat","shop":"s","agent":"a","customer":"c","messages":[{"id":"m1","at":"2024-05-01T10:00:00+08:00","from":"agent","text":"%s"}]}\n' "$1" |
         "$KESU" qa --rules "$TMP/fin" --format jsonl - |
@@ -85,6 +85,8 @@ ok
 [ -z "$(qa_line '好的呀')" ] || fail "\$ is the end of the message"
 ok
 [ "$(qa_line '破了个洞')" = "破了个洞" ] || fail "a regex with . still matches"
+ok
+[ "$(qa_line '第二次坏')" = "第二次坏" ] || fail "a range of code points stays a regex"
 ok
 
 # --- the database cache stays under KESU_CACHE_MAX_MB, least recently used
