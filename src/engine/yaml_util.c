@@ -105,10 +105,10 @@ int ks_ycheck_keys(ks_ydoc *d, yaml_node_t *map, const char *const *keys,
         char where[512];
         ks_ywhere(d, kn, where, sizeof where);
         if (k && first < p) {   /* YAML keeps one of the two: say so */
+            size_t line = ks_ynode(d, first->key)->start_mark.line + 1;
             ks_diags_add(diags, 0, where,
-                         "duplicate key \"%.64s\" in %s (first on line %lu)",
-                         k, what,
-                         (unsigned long)ks_ynode(d, first->key)->start_mark.line + 1);
+                         "duplicate key \"%.64s\" in %s (first on line %zu)",
+                         k, what, line);
         } else {
             ks_diags_add(diags, 0, where, "unknown key \"%.64s\" in %s",
                          k ? k : "(not a scalar)", what);
