@@ -91,48 +91,31 @@ static size_t class_end(const char *t, size_t len, size_t i, int *neg,
  * the ends. So: no buffer anchors (\A, \z, \Z), no inline options, and no
  * escape that could stand for '\n' (\s, \S, \W, \D, \H, \v, \R, \n,
  * \x0a, \p{Cc}, ...): only \w \d \h \V \b \B and escaped punctuation; no
- * control character; classes as class_end() says. */
-static int joinable(const ks_lit *l)
+ * control character; classes as class_end() says. Also counts the
+ * negated classes (join_expr() adds 2 bytes to each). Set once per
+ * literal by set_speakers(): in_db() asks for every database. */
+static void set_joinable(ks_lit *l)
 {
     const char *t = l->text;
-    for (size_t i = 0; i < l->len; i++) {
+    l->joinable = l->is_regex;
+    l->negated = 0;
+    for (size_t i = 0; l->joinable && i < l->len; i++) {
         if (t[i] == '\\') {
-            if (i + 1 == l->len)
-                return 0;
-            char c = t[++i];
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                (c >= '0' && c <= '9'))
-                if (!strchr("wdhVbB", c))
-                    return 0;
+            char c = i + 1 < l->len ? t[++i] : 'z';
+            if (((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                 (c >= '0' && c <= '9')) && !strchr("wdhVbB", c))
+                l->joinable = 0;
         } else if (t[i] == '(' && i + 1 < l->len && t[i + 1] == '?') {
-            return 0;
+            l->joinable = 0;
         } else if (t[i] == '[') {
             int neg, nl;
             i = class_end(t, l->len, i, &neg, &nl);
-            if (nl)
-                return 0;
+            l->joinable = !nl;
+            l->negated += (size_t)neg;
         } else if ((unsigned char)t[i] < 0x20) {
-            return 0;
+            l->joinable = 0;
         }
     }
-    return 1;
-}
-
-/* How many negated classes regex l has (each needs 2 more bytes in
- * join[]). */
-static size_t negated_classes(const ks_lit *l)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < l->len; i++) {
-        if (l->text[i] == '\\') {
-            i++;
-        } else if (l->text[i] == '[') {
-            int neg, nl;
-            i = class_end(l->text, l->len, i, &neg, &nl);
-            n += (size_t)neg;
-        }
-    }
-    return n;
 }
 
 /* In join[], a regex's leading ^ and trailing $ (multi-line) become the
@@ -160,7 +143,7 @@ static void set_nl_edges(ks_lit *l)
  * message holding '\n' alone when its speaker has such a regex). */
 static char *join_expr(const ks_lit *l)
 {
-    char *out = ks_malloc(l->len + 3 + 2 * negated_classes(l));
+    char *out = ks_malloc(l->len + 3 + 2 * l->negated);
     if (!out)
         return NULL;
     size_t o = 0, from = l->nl_head ? 1 : 0;
@@ -226,7 +209,8 @@ static int set_speakers(ks_pack *p)
     for (size_t i = 0; i < p->nlits; i++) {
         ks_lit *l = &p->lits[i];
         l->nl_head = l->nl_tail = 0;
-        if (l->is_regex && joinable(l))
+        set_joinable(l);
+        if (l->joinable)
             set_nl_edges(l);
         l->speakers = 0;
         l->is_except = 0;
@@ -247,7 +231,7 @@ static int in_db(const ks_pack *p, size_t i, int som, int f)
         return 0;
     if (som)
         return l->is_regex;
-    return !l->is_regex || (joinable(l) && !l->expanded);
+    return !l->is_regex || (l->joinable && !l->expanded);
 }
 
 /* Does join[f] hold the strings of expanded regex i? */
@@ -288,7 +272,7 @@ static int expand_regexes(ks_pack *p)
     for (size_t i = 0; i < p->nlits; i++) {
         ks_lit *l = &p->lits[i];
         ks_rx_strings *x = &p->xs[i];
-        if (!l->is_regex || !l->speakers || !joinable(l))
+        if (!l->speakers || !l->joinable)
             continue;
         int rc = ks_rx_expand(l->text, l->len, RX_STRINGS_MAX, x);
         if (rc == 1 && p->nx + x->n > RX_STRINGS_TOTAL) {
@@ -428,9 +412,9 @@ int ks_pack_compile(ks_pack *p, const ks_db_cache *cache, ks_diags *d)
         for (size_t i = 0; i < p->nlits; i++) {
             if (!in_db(p, i, 1, f))
                 continue;
-            if (!joinable(&p->lits[i]))
+            if (!p->lits[i].joinable)
                 p->som_always[f] = 1;
-            else if (negated_classes(&p->lits[i]))
+            else if (p->lits[i].negated)
                 p->neg_class[f] = 1;
         }
     }

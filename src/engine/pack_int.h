@@ -42,6 +42,8 @@ typedef struct ks_lit {
     int nl_tail;        /* in join[]: its trailing $ is compiled as \n, so
                            a match may end on a message's closing '\n' */
     int expanded;       /* a regex join[] holds as its strings (p->xs) */
+    int joinable;       /* a regex join[] can hold (pack_compile.c) */
+    size_t negated;     /* its negated classes, each given \n in join[] */
 } ks_lit;
 
 /* The strings of a finite regex (rx_expand.c): string k is
