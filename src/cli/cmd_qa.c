@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "qa_stream.h"
 #include "report.h"
+#include "../io/hugemem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,7 @@ int cmd_qa(int argc, char **argv)
         fputs(usage, stderr);
         return KS_EXIT_USAGE;
     }
+    ks_mem_keep_freed();
     ks_qa_stream_timing(stats);
     uint64_t t0 = ks_qa_now_ns();
     ks_pack *p = ks_cli_load_pack(rules ? rules : ks_default_rules(), 1);

@@ -1,6 +1,7 @@
 /* kesu command line: dispatch to one file per subcommand. */
 #include "cli.h"
 #include "desk.h"
+#include "../io/hugemem.h"
 
 #include <string.h>
 
@@ -28,6 +29,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    ks_mem_tune();
     if (argc < 2) {
         usage(stderr);
         return KS_EXIT_USAGE;

@@ -12,6 +12,7 @@
  */
 #include "qa_stream.h"
 #include "report.h"
+#include "../io/hugemem.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -188,13 +189,19 @@ static void publish(pool *pl, batch *b)
     pthread_mutex_unlock(&pl->mu);
 }
 
+/* Batches are megabytes, filled once per cycle of the ring: on huge
+ * pages (hugemem.c) their first fill costs a few page faults, not
+ * thousands. */
 static int grow_to(batch *b, size_t cap)
 {
     if (b->cap >= cap)
         return 0;
-    char *d = realloc(b->data, cap);
+    char *d = ks_huge_alloc(cap);
     if (!d)
         return -1;
+    if (b->len)
+        memcpy(d, b->data, b->len);
+    ks_huge_free(b->data);
     b->data = d;
     b->cap = cap;
     return 0;
@@ -406,7 +413,7 @@ int ks_qa_stream_jsonl_parallel(const char *path, const ks_pack *p,
         fprintf(stderr, "kesu: out of memory\n");
     st->total_ns = ks_qa_now_ns() - t0;
     for (size_t i = 0; pl.ring && i < pl.nring; i++) {
-        free(pl.ring[i].data);
+        ks_huge_free(pl.ring[i].data);
         free(pl.ring[i].out);
         free(pl.ring[i].err);
     }
