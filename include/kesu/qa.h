@@ -43,6 +43,12 @@ KS_API void ks_scanner_free(ks_scanner *s);
 /* Judges one conversation. The result stays valid until the next call
  * with the same result or ks_result_free(). */
 KS_API int ks_qa(ks_scanner *s, const ks_conv *c, ks_result *r);
+
+/* Judges n conversations as ks_qa() would each, into res[k] with its
+ * status in rcs[k], faster: one scan per speaker covers them all (a scan
+ * has a fixed cost, and a chat's text is short). Returns KS_OK. */
+KS_API int ks_qa_many(ks_scanner *s, const ks_conv *const *convs, size_t n,
+                      ks_result *res, int *rcs);
 KS_API void ks_result_free(ks_result *r);
 
 /* Whether the rule called name fires on c; s must be a scanner of p.

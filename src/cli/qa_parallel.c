@@ -54,8 +54,7 @@ static void on_jsonl(void *arg, const ks_conv *c, const ks_result *r)
     ks_report_jsonl(arg, c, r);
 }
 
-static void judge_batch(pool *pl, batch *b, ks_scanner *sc, ks_conv_buf *cb,
-                        ks_result *res)
+static void judge_batch(pool *pl, batch *b, ks_scanner *sc, ks_qa_group *g)
 {
     FILE *out = open_memstream(&b->out, &b->outlen);
     FILE *err = open_memstream(&b->err, &b->errlen);
@@ -68,6 +67,7 @@ static void judge_batch(pool *pl, batch *b, ks_scanner *sc, ks_conv_buf *cb,
         pl->failed = 1;
         return;
     }
+    ks_qa_sink sink = {pl->name, sc, on_jsonl, out, err, &b->st};
     size_t lineno = b->first_line;
     if (b->too_long)
         ks_qa_report_too_long(err, pl->name, lineno, pl->max_line, &b->st);
@@ -78,6 +78,7 @@ static void judge_batch(pool *pl, batch *b, ks_scanner *sc, ks_conv_buf *cb,
         i += n + 1;
         /* as ks_lr_next(): '\r' dropped before '\n', not at the end */
         if (n > pl->max_line) {
+            ks_qa_group_flush(g, &sink);    /* its error in order */
             ks_qa_report_too_long(err, pl->name, lineno, pl->max_line, &b->st);
             continue;
         }
@@ -87,9 +88,9 @@ static void judge_batch(pool *pl, batch *b, ks_scanner *sc, ks_conv_buf *cb,
         if (ks_qa_blank(line, n))
             continue;
         b->st.lines++;
-        ks_qa_judge_line(pl->name, lineno, line, n, sc, cb, res, on_jsonl, out,
-                         err, &b->st);
+        ks_qa_group_add(g, &sink, lineno, line, n);
     }
+    ks_qa_group_flush(g, &sink);
     fclose(out);
     fclose(err);
 }
@@ -103,9 +104,9 @@ static void *worker(void *arg)
 {
     pool *pl = arg;
     ks_scanner *sc = NULL;
-    ks_result res = {0};
-    ks_conv_buf cb = {0};
-    if (ks_scanner_new(pl->pack, &sc)) {
+    ks_qa_group *g = ks_qa_group_new();
+    if (!g || ks_scanner_new(pl->pack, &sc)) {
+        ks_qa_group_free(g);
         pthread_mutex_lock(&pl->mu);
         pl->failed = 1;
         pthread_cond_broadcast(&pl->cv);
@@ -120,7 +121,7 @@ static void *worker(void *arg)
             pl->next_work++;
             b->state = WORKING;
             pthread_mutex_unlock(&pl->mu);
-            judge_batch(pl, b, sc, &cb, &res);
+            judge_batch(pl, b, sc, g);
             pthread_mutex_lock(&pl->mu);
             b->state = DONE;
             pthread_cond_broadcast(&pl->cv);
@@ -135,8 +136,7 @@ static void *worker(void *arg)
     ks_qa_timing t;
     ks_scanner_timing(sc, 0, &t);
     uint64_t cpu = ks_qa_thread_cpu_ns();
-    ks_result_free(&res);
-    ks_conv_buf_free(&cb);
+    ks_qa_group_free(g);
     ks_scanner_free(sc);
     worker_ret *ret = malloc(sizeof *ret);
     if (ret) {

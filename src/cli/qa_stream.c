@@ -132,21 +132,23 @@ int ks_qa_stream(const char *path, const ks_pack *p, size_t max_line,
     }
     ks_linereader lr;
     ks_scanner *sc = NULL;
-    ks_result res = {0};
-    ks_conv_buf cb = {0};
+    ks_qa_group *g = NULL;
     int rc = 0;
     uint64_t start = ks_qa_now_ns();
-    if (ks_lr_open(&lr, f, max_line) || ks_scanner_new(p, &sc)) {
+    if (ks_lr_open(&lr, f, max_line) || ks_scanner_new(p, &sc) ||
+        !(g = ks_qa_group_new())) {
         fprintf(stderr, "kesu: out of memory\n");
         rc = -1;
         goto out;
     }
     ks_scanner_timing(sc, g_timing, NULL);
+    ks_qa_sink sink = {name, sc, fn, arg, stderr, st};
     const char *line;
     size_t len;
     int too_long, r;
     while ((r = ks_lr_next(&lr, &line, &len, &too_long)) == 1) {
         if (too_long) {
+            ks_qa_group_flush(g, &sink);    /* its error in order */
             ks_qa_report_too_long(stderr, name, lr.lineno, max_line, st);
             continue;
         }
@@ -154,9 +156,9 @@ int ks_qa_stream(const char *path, const ks_pack *p, size_t max_line,
         if (ks_qa_blank(line, len))
             continue;
         st->lines++;
-        ks_qa_judge_line(name, lr.lineno, line, len, sc, &cb, &res, fn, arg,
-                         stderr, st);
+        ks_qa_group_add(g, &sink, lr.lineno, line, len);
     }
+    ks_qa_group_flush(g, &sink);
     if (r < 0) {
         fprintf(stderr, "%s:%zu: error: read failed: %s\n", name,
                 lr.lineno + 1, strerror(lr.err));
@@ -165,8 +167,7 @@ int ks_qa_stream(const char *path, const ks_pack *p, size_t max_line,
     st->total_ns = ks_qa_now_ns() - start;
     ks_scanner_timing(sc, g_timing, &st->engine);
 out:
-    ks_result_free(&res);
-    ks_conv_buf_free(&cb);
+    ks_qa_group_free(g);
     ks_scanner_free(sc);
     ks_lr_close(&lr);
     if (!is_stdin)

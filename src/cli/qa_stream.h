@@ -48,6 +48,26 @@ void ks_qa_judge_line(const char *name, size_t lineno, const char *line,
                       size_t len, ks_scanner *sc, ks_conv_buf *cb,
                       ks_result *res, ks_on_conv fn, void *arg, FILE *err,
                       ks_stream_stats *st);
+/* Where a group's verdicts go (qa_group.c). */
+typedef struct ks_qa_sink {
+    const char *name;           /* input name, for "name:line" */
+    ks_scanner *sc;
+    ks_on_conv fn;              /* each judged conversation, in order */
+    void *arg;
+    FILE *err;                  /* errors, in order */
+    ks_stream_stats *st;
+} ks_qa_sink;
+
+/* Lines judged KS_GROUP at a time through ks_qa_many(): add each line
+ * (parse errors reported at once), flush at the end. */
+#define KS_GROUP 64
+typedef struct ks_qa_group ks_qa_group;
+ks_qa_group *ks_qa_group_new(void);
+void ks_qa_group_free(ks_qa_group *g);
+void ks_qa_group_add(ks_qa_group *g, const ks_qa_sink *out, size_t lineno,
+                     const char *line, size_t len);
+void ks_qa_group_flush(ks_qa_group *g, const ks_qa_sink *out);
+
 void ks_qa_report_too_long(FILE *err, const char *name, size_t lineno,
                            size_t max_line, ks_stream_stats *st);
 

@@ -70,7 +70,17 @@ struct ks_scanner {
     const ks_pack *p;
     hs_scratch_t *scratch;  /* for every database of the pack */
     speaker sp[3];          /* per ks_from */
-    const ks_conv *c;
+    /* One scan per speaker covers a batch of conversations (ks_qa_many):
+     * a scan call has a fixed cost, and a conversation's text is short.
+     * The per message arrays below run over the batch's messages; its
+     * conversation k starts at message moff[k]. */
+    const ks_conv *const *batch;
+    size_t nbatch;
+    size_t *moff;           /* nbatch + 1 entries */
+    size_t capmoff;
+    const ks_conv *c;       /* the conversation being judged */
+    size_t m0;              /* ... and its first message in the batch */
+    unsigned char *mfrom;   /* per message: its ks_from */
     size_t *base;           /* per message: its first byte in its txt */
     uint32_t *mlen;         /* per message: its normalised bytes */
     uint32_t *mraw;         /* per message: raw matches kept */
@@ -147,6 +157,8 @@ void ks_scanner_free(ks_scanner *s)
         ks_text_free(&s->sp[f].txt);
         ks_free(s->sp[f].msgs);
     }
+    ks_free(s->moff);
+    ks_free(s->mfrom);
     ks_free(s->base);
     ks_free(s->mlen);
     ks_free(s->mraw);
@@ -220,9 +232,10 @@ static int bounded(const ks_lit *l, const char *t, size_t len, size_t from,
     return 1;
 }
 
-static const char *msg_text(const ks_scanner *s, size_t i)
+/* Message g of the batch. */
+static const char *msg_text(const ks_scanner *s, size_t g)
 {
-    return s->sp[s->c->msgs[i].from].txt.norm + s->base[i];
+    return s->sp[s->mfrom[g]].txt.norm + s->base[g];
 }
 
 /* Keeps match [from, to) of pattern id in message i (bytes of its
@@ -424,16 +437,16 @@ static int excepted(const ks_scanner *s, uint32_t list, const raw *r)
     return e->list == list && e->reach > r->from;
 }
 
-/* Turns the raw matches rs of message i into its leftmost hit per list,
+/* Turns the raw matches rs of batch message g into its leftmost hit per list,
  * appended to hv, and its list bitset (bits, unless NULL). A regex
  * without its span only sets its lists' bits (it is never an exception
  * nor in a list with exceptions: those are keep_all). */
-static int collect_hits(ks_scanner *s, size_t i, const raw *rs, size_t nr,
+static int collect_hits(ks_scanner *s, size_t g, const raw *rs, size_t nr,
                         hitvec *hv, uint64_t *bits)
 {
-    const char *norm = msg_text(s, i);
-    const uint32_t *map = s->sp[s->c->msgs[i].from].txt.map + s->base[i];
-    size_t len = s->mlen[i], first = hv->n;
+    const char *norm = msg_text(s, g);
+    const uint32_t *map = s->sp[s->mfrom[g]].txt.map + s->base[g];
+    size_t len = s->mlen[g], first = hv->n;
     if (gather_exceptions(s, rs, nr))
         return KS_ENOMEM;
     for (size_t k = 0; k < nr; k++) {
@@ -485,14 +498,37 @@ static int scan_error(const ks_scanner *s, hs_error_t e)
     return KS_OK;
 }
 
-/* Normalises and scans every message of c; leaves their matches grouped
- * per message in sorted/raw_off/mraw. */
-static int scan_conv(ks_scanner *s, const ks_conv *c)
+/* Normalises message g (message m of a conversation) onto its speaker's
+ * joined text. */
+static int add_message(ks_scanner *s, size_t g, const ks_msg *m)
 {
     const ks_pack *p = s->p;
-    size_t n = c->nmsgs;
+    speaker *sp = &s->sp[m->from];
     int rc;
-    s->c = c;
+    s->mfrom[g] = (unsigned char)m->from;
+    s->mlen[g] = 0;
+    s->base[g] = sp->txt.len;
+    if (!p->join[m->from] && !p->som[m->from])
+        return KS_OK;           /* no rule looks at this speaker's words */
+    if (ks_grow(&sp->msgs, &sp->cap, sp->n, sizeof *sp->msgs, 64))
+        return KS_ENOMEM;
+    sp->msgs[sp->n++] = g;
+    if (m->text_len &&
+        (rc = ks_normalize_append(m->text, m->text_len, &sp->txt)))
+        return rc;
+    s->mlen[g] = (uint32_t)(sp->txt.len - s->base[g]);
+    if (s->mlen[g] && memchr(sp->txt.norm + s->base[g], '\n', s->mlen[g]))
+        s->flags[g] |= M_NEWLINE;
+    return ks_normalize_append("\n", 1, &sp->txt);
+}
+
+/* Normalises and scans every message of the batch; leaves their matches
+ * grouped per message in sorted/raw_off/mraw. */
+static int scan_batch(ks_scanner *s)
+{
+    const ks_pack *p = s->p;
+    size_t n = s->moff[s->nbatch];
+    int rc;
     s->nraw = 0;
     s->oom = s->toobig = 0;
     s->lhits.n = 0;
@@ -507,24 +543,11 @@ static int scan_conv(ks_scanner *s, const ks_conv *c)
         if ((rc = ks_normalize_append("\n", 1, &s->sp[f].txt)))
             return rc;
     }
-    for (size_t i = 0; i < n; i++) {
-        const ks_msg *m = &c->msgs[i];
-        speaker *sp = &s->sp[m->from];
-        s->mlen[i] = 0;
-        s->base[i] = sp->txt.len;
-        if (!p->join[m->from] && !p->som[m->from])
-            continue;           /* no rule looks at this speaker's words */
-        if (ks_grow(&sp->msgs, &sp->cap, sp->n, sizeof *sp->msgs, 64))
-            return KS_ENOMEM;
-        sp->msgs[sp->n++] = i;
-        if (m->text_len &&
-            (rc = ks_normalize_append(m->text, m->text_len, &sp->txt)))
-            return rc;
-        s->mlen[i] = (uint32_t)(sp->txt.len - s->base[i]);
-        if (s->mlen[i] && memchr(sp->txt.norm + s->base[i], '\n', s->mlen[i]))
-            s->flags[i] |= M_NEWLINE;
-        if ((rc = ks_normalize_append("\n", 1, &sp->txt)))
-            return rc;
+    for (size_t k = 0; k < s->nbatch; k++) {
+        const ks_conv *c = s->batch[k];
+        for (size_t i = 0; i < c->nmsgs; i++)
+            if ((rc = add_message(s, s->moff[k] + i, &c->msgs[i])))
+                return rc;
     }
     uint64_t t1 = s->timing ? now_ns() : 0;
     if (s->gen > UINT32_MAX - n - 2) {   /* wrapping: forget every stamp */
@@ -555,7 +578,7 @@ static int scan_conv(ks_scanner *s, const ks_conv *c)
      * alone, and a negated class given \n less), or a regex join[] could
      * not hold */
     for (size_t i = 0; i < n; i++) {
-        int f = c->msgs[i].from;
+        int f = s->mfrom[i];
         unsigned fl = s->flags[i];
         if (!s->mlen[i] || !p->som[f])
             continue;
@@ -641,11 +664,12 @@ static int exact_hits(ks_scanner *s, size_t i, const ks_hit **hits,
                       size_t *nhits)
 {
     const ks_msgview *v = &s->views[i];
+    size_t g = s->m0 + i;
     *hits = v->hits;
     *nhits = v->nhits;
-    if (!(s->flags[i] & M_LAZY))
+    if (!(s->flags[g] & M_LAZY))
         return KS_OK;
-    if (!(s->flags[i] & M_DONE)) {
+    if (!(s->flags[g] & M_DONE)) {
         uint64_t t0 = s->timing ? now_ns() : 0;
         if (s->gen == UINT32_MAX) {
             memset(s->seen_gen, 0, s->p->nlits * sizeof *s->seen_gen);
@@ -654,8 +678,8 @@ static int exact_hits(ks_scanner *s, size_t i, const ks_hit **hits,
         s->gen++;
         s->nlraw = 0;
         s->oom = 0;
-        const raw *rs = s->sorted + s->raw_off[i];
-        for (size_t k = 0; k < s->mraw[i]; k++) {
+        const raw *rs = s->sorted + s->raw_off[g];
+        for (size_t k = 0; k < s->mraw[g]; k++) {
             if (rs[k].to == NO_SPAN)
                 continue;
             if (ks_grow(&s->lraws, &s->caplraw, s->nlraw, sizeof *s->lraws,
@@ -663,22 +687,22 @@ static int exact_hits(ks_scanner *s, size_t i, const ks_hit **hits,
                 return KS_ENOMEM;
             s->lraws[s->nlraw++] = rs[k];
         }
-        s->cur = i;
-        hs_error_t e = hs_scan(s->p->som[s->c->msgs[i].from], msg_text(s, i),
-                               s->mlen[i], 0, s->scratch, on_lazy, s);
+        s->cur = g;
+        hs_error_t e = hs_scan(s->p->som[s->mfrom[g]], msg_text(s, g),
+                               s->mlen[g], 0, s->scratch, on_lazy, s);
         int rc = scan_error(s, e);
         if (rc)
             return rc;
-        s->lhit_off[i] = s->lhits.n;
-        if ((rc = collect_hits(s, i, s->lraws, s->nlraw, &s->lhits, NULL)))
+        s->lhit_off[g] = s->lhits.n;
+        if ((rc = collect_hits(s, g, s->lraws, s->nlraw, &s->lhits, NULL)))
             return rc;
-        s->lhit_n[i] = s->lhits.n - s->lhit_off[i];
-        s->flags[i] |= M_DONE;
+        s->lhit_n[g] = s->lhits.n - s->lhit_off[g];
+        s->flags[g] |= M_DONE;
         if (s->timing)
             s->exact_ns += now_ns() - t0;
     }
-    *hits = s->lhits.v + s->lhit_off[i];
-    *nhits = s->lhit_n[i];
+    *hits = s->lhits.v + s->lhit_off[g];
+    *nhits = s->lhit_n[g];
     return KS_OK;
 }
 
@@ -694,7 +718,9 @@ static int resize(void *arr, size_t n, size_t elem)
     return 0;
 }
 
-static int grow_per_msg(ks_scanner *s, size_t n)
+/* Room for a conversation of n messages in the per conversation arrays
+ * (bitsets cleared). */
+static int grow_views(ks_scanner *s, size_t n)
 {
     size_t words = n * s->p->bitwords;
     if (words > s->capbits) {
@@ -714,10 +740,18 @@ static int grow_per_msg(ks_scanner *s, size_t n)
         s->hit_off = o;
         s->capviews = n;
     }
+    memset(s->bits, 0, words * sizeof *s->bits);
+    return KS_OK;
+}
+
+/* Room for a batch of n messages in the per message arrays. */
+static int grow_per_msg(ks_scanner *s, size_t n)
+{
     if (n > s->capmsg) {
         /* Each array keeps its old block until its own resize succeeds,
          * so a failure part-way leaves every pointer valid. */
         if (resize(&s->base, n, sizeof *s->base) ||
+            resize(&s->mfrom, n, sizeof *s->mfrom) ||
             resize(&s->mlen, n, sizeof *s->mlen) ||
             resize(&s->mraw, n, sizeof *s->mraw) ||
             resize(&s->mcount, n, sizeof *s->mcount) ||
@@ -729,31 +763,54 @@ static int grow_per_msg(ks_scanner *s, size_t n)
             return KS_ENOMEM;
         s->capmsg = n;
     }
-    memset(s->bits, 0, words * sizeof *s->bits);
     return KS_OK;
+}
+
+/* Takes convs as the batch and scans it. */
+static int scan_convs(ks_scanner *s, const ks_conv *const *convs, size_t n)
+{
+    if (n + 1 > s->capmoff) {
+        if (resize(&s->moff, n + 1, sizeof *s->moff))
+            return KS_ENOMEM;
+        s->capmoff = n + 1;
+    }
+    size_t total = 0;
+    for (size_t k = 0; k < n; k++) {
+        s->moff[k] = total;
+        total += convs[k]->nmsgs;
+    }
+    s->moff[n] = total;
+    s->batch = convs;
+    s->nbatch = n;
+    int rc = grow_per_msg(s, total ? total : 1);
+    return rc ? rc : scan_batch(s);
 }
 
 /* Message i's normalised text, for the reply clock. */
 static const char *norm_text(void *arg, size_t i, size_t *len)
 {
     const ks_scanner *s = arg;
-    *len = s->mlen[i];
-    return msg_text(s, i);
+    *len = s->mlen[s->m0 + i];
+    return msg_text(s, s->m0 + i);
 }
 
-static int build_views(ks_scanner *s, const ks_conv *c)
+/* Views of conversation k of the scanned batch: each message's hits and
+ * list bitset, and its reply delay. */
+static int build_views(ks_scanner *s, size_t k)
 {
-    int rc = grow_per_msg(s, c->nmsgs ? c->nmsgs : 1);
+    const ks_conv *c = s->batch[k];
+    int rc = grow_views(s, c->nmsgs ? c->nmsgs : 1);
     if (rc)
         return rc;
+    s->c = c;
+    s->m0 = s->moff[k];
     s->hits.n = 0;
-    if ((rc = scan_conv(s, c)))
-        return rc;
     uint64_t t0 = s->timing ? now_ns() : 0;
     for (size_t i = 0; i < c->nmsgs; i++) {
+        size_t g = s->m0 + i;
         s->hit_off[i] = s->hits.n;
-        if (s->mraw[i] &&
-            (rc = collect_hits(s, i, s->sorted + s->raw_off[i], s->mraw[i],
+        if (s->mraw[g] &&
+            (rc = collect_hits(s, g, s->sorted + s->raw_off[g], s->mraw[g],
                                &s->hits, s->bits + i * s->p->bitwords)))
             return rc;
     }
@@ -877,12 +934,13 @@ static int cmp_finding(const void *a, const void *b)
     return (int)x->code - (int)y->code;
 }
 
-int ks_qa(ks_scanner *s, const ks_conv *c, ks_result *r)
+/* Judges conversation k of the scanned batch. */
+static int judge(ks_scanner *s, size_t k, ks_result *r)
 {
     r->risk = KS_RISK_normal;
     r->causes = 0;
     r->nfindings = 0;
-    int rc = build_views(s, c);
+    int rc = build_views(s, k);
     if (rc)
         return rc;
     uint64_t t0 = s->timing ? now_ns() : 0;
@@ -890,7 +948,7 @@ int ks_qa(ks_scanner *s, const ks_conv *c, ks_result *r)
     emit_ctx e = {s, r, 0};
     for (size_t i = 0; i < s->p->nrules; i++)
         if (may_fire(s, &s->p->rules[i]))
-            ks_rule_eval(s->p, &s->p->rules[i], c, s->views, emit, &e);
+            ks_rule_eval(s->p, &s->p->rules[i], s->c, s->views, emit, &e);
     if (e.rc)
         return e.rc;
     if (r->nfindings > 1)
@@ -899,6 +957,27 @@ int ks_qa(ks_scanner *s, const ks_conv *c, ks_result *r)
         s->t.rules_ns += now_ns() - t0 - s->exact_ns;
         s->t.match_ns += s->exact_ns;
     }
+    return KS_OK;
+}
+
+int ks_qa(ks_scanner *s, const ks_conv *c, ks_result *r)
+{
+    int rc = scan_convs(s, &c, 1);
+    return rc ? rc : judge(s, 0, r);
+}
+
+int ks_qa_many(ks_scanner *s, const ks_conv *const *convs, size_t n,
+               ks_result *res, int *rcs)
+{
+    /* an error of the batch scan (a message too big, no memory) belongs
+     * to one conversation: then each is judged alone, to find which */
+    if (n > 1 && scan_convs(s, convs, n) == KS_OK) {
+        for (size_t k = 0; k < n; k++)
+            rcs[k] = judge(s, k, &res[k]);
+        return KS_OK;
+    }
+    for (size_t k = 0; k < n; k++)
+        rcs[k] = ks_qa(s, convs[k], &res[k]);
     return KS_OK;
 }
 
@@ -913,8 +992,8 @@ static void count_only(void *arg, const ks_rule *r, size_t step, size_t msg)
 int ks_qa_rule_fires(ks_scanner *s, const ks_conv *c, const ks_rule *r,
                      int *fired)
 {
-    int rc = build_views(s, c);
-    if (rc)
+    int rc = scan_convs(s, &c, 1);
+    if (rc || (rc = build_views(s, 0)))
         return rc;
     size_t n = 0;
     if (may_fire(s, r))

@@ -975,6 +975,91 @@ static void joined_scan_is_per_message(void **state)
     ks_pack_free(p);
 }
 
+/* ks_qa_many() judges a batch as ks_qa() judges each conversation: no
+ * match runs from one conversation into the next, the reply clock and
+ * exceptions stay per conversation, and a conversation the batch scan
+ * fails on (too many matches) gets the error it gets alone while the
+ * others are judged. */
+static void many_equals_one_by_one(void **state)
+{
+    (void)state;
+    ks_pack *p = kt_pack(
+        "- list: wx\n  words: [微信]\n  regex: [\"加.{0,3}微\", \"^行$\"]\n"
+        "  except: [微信支付]\n"
+        "- list: anger\n  words: [\"??\"]\n  except: [\"?!?\"]\n"
+        "- list: ask\n  regex: [\"吗[?!]*$\"]\n"
+        "- rule: wx\n  code: diversion\n  advice: x\n  steps:\n"
+        "    - by: agent\n      has: wx\n"
+        "- rule: angry\n  risk: elevated\n  steps:\n"
+        "    - by: customer\n      has: anger\n"
+        "- rule: slow\n  code: slow_response\n  advice: x\n  steps:\n"
+        "    - by: customer\n      has: ask\n"
+        "    - by: agent\n      reply_delay_over: 60\n");
+    size_t flood = 3u << 20;       /* over the per message match limit
+                                      (every ?? is kept: anger has an
+                                      exception) */
+    char *big = malloc(flood + 1);
+    assert_non_null(big);
+    memset(big, '?', flood);
+    big[flood] = '\0';
+    kt_line a[] = {{'c', 0, "有货吗"}, {'a', 300, "加"}};
+    kt_line b[] = {{'a', 0, "我微信"}, {'c', 10, "行"}, {'a', 20, "行"}};
+    kt_line c[] = {{'c', 0, big}, {'a', 5, "加我微"}};
+    kt_line d[] = {{'a', 0, "用微信支付"}, {'c', 5, "??"}};
+    kt_line e[] = {{'s', 0, "end"}};
+    const kt_line *ls[] = {a, b, c, d, e, a};
+    size_t ns[] = {2, 3, 2, 2, 1, 2};
+    enum { N = 6 };
+    ks_conv conv[N];
+    const ks_conv *ptr[N];
+    for (size_t k = 0; k < N; k++) {
+        kt_conv_n(&conv[k], ls[k], ns[k], NULL);
+        ptr[k] = &conv[k];
+    }
+    ks_scanner *s = NULL;
+    assert_int_equal(ks_scanner_new(p, &s), KS_OK);
+    ks_result many[N], one = {0};
+    int rcs[N];
+    memset(many, 0, sizeof many);
+    assert_int_equal(ks_qa_many(s, ptr, N, many, rcs), KS_OK);
+    for (size_t k = 0; k < N; k++) {
+        int rc = ks_qa(s, &conv[k], &one);
+        assert_int_equal(rcs[k], rc);
+        if (rc)
+            continue;
+        assert_int_equal(many[k].risk, one.risk);
+        assert_int_equal(many[k].causes, one.causes);
+        assert_int_equal(many[k].nfindings, one.nfindings);
+        for (size_t f = 0; f < one.nfindings; f++) {
+            assert_string_equal(many[k].findings[f].rule,
+                                one.findings[f].rule);
+            assert_int_equal(many[k].findings[f].msg, one.findings[f].msg);
+            assert_int_equal(many[k].findings[f].start,
+                             one.findings[f].start);
+            assert_int_equal(many[k].findings[f].end, one.findings[f].end);
+        }
+    }
+    /* what each should be, so the comparison cannot pass on nothing */
+    assert_int_equal(rcs[2], KS_ETOOBIG);
+    assert_non_null(kt_finding(&many[0], "slow", 1));
+    assert_null(kt_finding(&many[0], "wx", 1));     /* 加 | 我微信 */
+    assert_non_null(kt_finding(&many[1], "wx", 0)); /* 微信 */
+    assert_non_null(kt_finding(&many[1], "wx", 2)); /* ^行$ */
+    assert_int_equal(many[1].nfindings, 2);
+    assert_null(kt_finding(&many[3], "wx", 0));     /* 微信支付 */
+    assert_int_equal(many[3].risk, KS_RISK_elevated);
+    assert_int_equal(many[4].nfindings, 0);
+    assert_non_null(kt_finding(&many[5], "slow", 1));
+    for (size_t k = 0; k < N; k++) {
+        ks_result_free(&many[k]);
+        ks_conv_free(&conv[k]);
+    }
+    ks_result_free(&one);
+    ks_scanner_free(s);
+    ks_pack_free(p);
+    free(big);
+}
+
 int main(void)
 {
     const struct CMUnitTest match[] = {
@@ -1009,6 +1094,7 @@ int main(void)
         cmocka_unit_test(match_limit_hides_no_later_words),
         cmocka_unit_test(null_hits_offset),
         cmocka_unit_test(joined_scan_is_per_message),
+        cmocka_unit_test(many_equals_one_by_one),
     };
     int fails = 0;
     fails += cmocka_run_group_tests_name("match", match, setup_match,
