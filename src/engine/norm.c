@@ -14,6 +14,7 @@
  */
 #include "kesu/text.h"
 #include "kesu/alloc.h"
+#include "utf8_int.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -27,6 +28,9 @@ enum { C_OTHER = 0, C_DROP = 1, C_SEP = 2, C_DOT = 4, C_ALPHA = 8,
 
 static uint32_t g_fold[0x10000];
 static unsigned char g_class[0x10000];
+/* Per code point below 0x10000: its folded form (bits 0-23) and that
+ * form's class (bits 24-31), in one lookup per character. */
+static uint32_t g_fc[0x10000];
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
 static int cmp_pair(const void *key, const void *elem)
@@ -107,23 +111,41 @@ static unsigned char class_slow(uint32_t f)
     return is_cjk(f) ? C_CJK : C_OTHER;
 }
 
+static unsigned class_of(uint32_t folded)
+{
+    return folded < 0x10000 ? g_class[folded] : class_slow(folded);
+}
+
 static void build_tables(void)
 {
     for (uint32_t cp = 0; cp < 0x10000; cp++) {
         g_fold[cp] = fold_slow(cp);
         g_class[cp] = class_slow(g_fold[cp]);
     }
+    for (uint32_t cp = 0; cp < 0x10000; cp++)
+        g_fc[cp] = g_fold[cp] | (uint32_t)class_of(g_fold[cp]) << 24;
+}
+
+/* The folded form of the character at s (its bytes in *n) and that
+ * form's class in *cls. */
+static uint32_t fold_at(const char *s, size_t *n, unsigned *cls)
+{
+    uint32_t cp;
+    *n = ks_u8_decode(s, &cp);
+    if (cp < 0x10000) {
+        uint32_t fc = g_fc[cp];
+        *cls = fc >> 24;
+        return fc & 0xFFFFFFu;
+    }
+    uint32_t f = fold_slow(cp);
+    *cls = class_of(f);
+    return f;
 }
 
 uint32_t ks_fold_cp(uint32_t cp)
 {
     pthread_once(&g_once, build_tables);
     return cp < 0x10000 ? g_fold[cp] : fold_slow(cp);
-}
-
-static unsigned class_of(uint32_t folded)
-{
-    return folded < 0x10000 ? g_class[folded] : class_slow(folded);
 }
 
 static int grow(ks_text *t, size_t need)
@@ -147,7 +169,7 @@ static int grow(ks_text *t, size_t need)
 
 static void emit(ks_text *t, uint32_t f, uint32_t src_cp)
 {
-    size_t n = ks_utf8_encode(f, t->norm + t->len);
+    size_t n = ks_u8_encode(f, t->norm + t->len);
     for (size_t k = 0; k < n; k++)
         t->map[t->len + k] = src_cp;
     t->len += n;
@@ -159,10 +181,10 @@ static void emit_run(ks_text *t, const char *src, size_t i, size_t j,
                      uint32_t cpi)
 {
     while (i < j) {
-        uint32_t cp;
-        size_t n = ks_utf8_decode(src + i, &cp);
-        uint32_t f = cp < 0x10000 ? g_fold[cp] : fold_slow(cp);
-        if (!(class_of(f) & C_DROP))
+        size_t n;
+        unsigned c;
+        uint32_t f = fold_at(src + i, &n, &c);
+        if (!(c & C_DROP))
             emit(t, f, cpi);
         i += n;
         cpi++;
@@ -202,10 +224,9 @@ int ks_normalize_append(const char *src, size_t len, ks_text *out)
     uint32_t cpi = 0;
     unsigned prev = C_OTHER;
     while (i < len) {
-        uint32_t cp, f;
-        size_t n = ks_utf8_decode(src + i, &cp);
-        f = cp < 0x10000 ? g_fold[cp] : fold_slow(cp);
-        unsigned c = class_of(f);
+        size_t n;
+        unsigned c;
+        uint32_t f = fold_at(src + i, &n, &c);
         if (c & C_DROP) {
             i += n;
             cpi++;
@@ -217,10 +238,9 @@ int ks_normalize_append(const char *src, size_t len, ks_text *out)
             int count = 0, dots_only = 1;
             unsigned next = C_OTHER;
             while (j < len) {
-                uint32_t c2;
-                size_t n2 = ks_utf8_decode(src + j, &c2);
-                uint32_t f2 = c2 < 0x10000 ? g_fold[c2] : fold_slow(c2);
-                unsigned cl2 = class_of(f2);
+                size_t n2;
+                unsigned cl2;
+                fold_at(src + j, &n2, &cl2);
                 if (!(cl2 & (C_SEP | C_DROP))) {
                     next = cl2;
                     break;
