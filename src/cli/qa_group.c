@@ -20,6 +20,7 @@ struct ks_qa_group {
     ks_result res[KS_GROUP];
     int rcs[KS_GROUP];
     size_t n;
+    size_t bytes;               /* of the lines held */
 };
 
 ks_qa_group *ks_qa_group_new(void)
@@ -59,6 +60,7 @@ void ks_qa_group_flush(ks_qa_group *g, const ks_qa_sink *out)
             ks_conv_free(&g->conv[k]);
     }
     g->n = 0;
+    g->bytes = 0;
 }
 
 /* Reads a line the fast reader refused: ks_conv_from_json() reports
@@ -102,6 +104,9 @@ void ks_qa_group_add(ks_qa_group *g, const ks_qa_sink *out, size_t lineno,
     g->ptr[k] = &g->conv[k];
     g->lineno[k] = lineno;
     g->n = k + 1;
-    if (g->n == KS_GROUP)
+    g->bytes += len;
+    /* by bytes too: 64 lines of --max-line would hold gigabytes of text
+     * and offset maps at once */
+    if (g->n == KS_GROUP || g->bytes >= KS_GROUP_BYTES)
         ks_qa_group_flush(g, out);
 }

@@ -61,6 +61,7 @@ typedef struct ks_qa_sink {
 /* Lines judged KS_GROUP at a time through ks_qa_many(): add each line
  * (parse errors reported at once), flush at the end. */
 #define KS_GROUP 64
+#define KS_GROUP_BYTES (256u << 10)
 typedef struct ks_qa_group ks_qa_group;
 ks_qa_group *ks_qa_group_new(void);
 void ks_qa_group_free(ks_qa_group *g);

@@ -437,8 +437,8 @@ static int excepted(const ks_scanner *s, uint32_t list, const raw *r)
     return e->list == list && e->reach > r->from;
 }
 
-/* Turns the raw matches rs of batch message g into its leftmost hit per list,
- * appended to hv, and its list bitset (bits, unless NULL). A regex
+/* Turns the raw matches rs of batch message g into its leftmost hit per
+ * list, appended to hv, and its list bitset (bits, unless NULL). A regex
  * without its span only sets its lists' bits (it is never an exception
  * nor in a list with exceptions: those are keep_all). */
 static int collect_hits(ks_scanner *s, size_t g, const raw *rs, size_t nr,
