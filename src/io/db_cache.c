@@ -44,8 +44,9 @@ static int cache_dir(char *buf, size_t sz)
 
 /* The file is mapped, not read: no copy, no fresh pages to fault in;
  * and populated, since it is read through at once (a fault per 64 KiB
- * of it costs more than the one call). Entries are only ever replaced by rename(), never rewritten in place,
- * so a mapped one cannot shrink under us. */
+ * of it costs more than the one call). Entries are only ever replaced
+ * by rename(), never rewritten in place, so a mapped one cannot shrink
+ * under us. */
 static int file_get(void *arg, const char *key, char **data, size_t *len)
 {
     (void)arg;
