@@ -45,42 +45,12 @@ void ks_qa_group_flush(ks_qa_group *g, const ks_qa_sink *out)
         return;
     ks_qa_many(out->sc, g->ptr, g->n, g->res, g->rcs);
     for (size_t k = 0; k < g->n; k++) {
-        if (g->rcs[k]) {
-            fprintf(out->err, "%s:%zu: error: conversation %s not judged: "
-                              "%s\n", out->name, g->lineno[k],
-                    g->conv[k].id, ks_strerror(g->rcs[k]));
-            out->st->bad++;
-        } else {
-            out->st->convs++;
-            uint64_t t1 = ks_qa_now_ns();
-            out->fn(out->arg, &g->conv[k], &g->res[k]);
-            out->st->output_ns += ks_qa_now_ns() - t1;
-        }
+        ks_qa_deliver(out, g->lineno[k], &g->conv[k], g->rcs[k], &g->res[k]);
         if (g->owned[k])
             ks_conv_free(&g->conv[k]);
     }
     g->n = 0;
     g->bytes = 0;
-}
-
-/* Reads a line the fast reader refused: ks_conv_from_json() reports
- * what is wrong with it. Returns 1 with conv filled (owned), else 0. */
-static int read_slow(const ks_qa_sink *out, size_t lineno, const char *line,
-                     size_t len, ks_conv *conv)
-{
-    ks_diags d = {0};
-    char where[4400];
-    snprintf(where, sizeof where, "%s:%zu", out->name, lineno);
-    int rc = ks_conv_from_json(line, len, conv, &d, where);
-    size_t nerr = d.errors;
-    ks_print_diags(out->err, &d);
-    ks_diags_free(&d);
-    if (rc || nerr) {
-        if (!rc)
-            ks_conv_free(conv);
-        return 0;
-    }
-    return 1;
 }
 
 void ks_qa_group_add(ks_qa_group *g, const ks_qa_sink *out, size_t lineno,
@@ -93,7 +63,8 @@ void ks_qa_group_add(ks_qa_group *g, const ks_qa_sink *out, size_t lineno,
     if (g->owned[k]) {
         ks_qa_group_flush(g, out);   /* its messages after the earlier */
         k = 0;
-        if (!read_slow(out, lineno, line, len, &g->conv[k])) {
+        if (!ks_qa_read_slow(out->err, out->name, lineno, line, len,
+                             &g->conv[k])) {
             out->st->parse_ns += ks_qa_now_ns() - t0;
             out->st->bad++;
             return;

@@ -64,6 +64,39 @@ int ks_qa_blank(const char *s, size_t n)
     return 1;
 }
 
+int ks_qa_read_slow(FILE *err, const char *name, size_t lineno,
+                    const char *line, size_t len, ks_conv *conv)
+{
+    ks_diags d = {0};
+    char where[4400];
+    snprintf(where, sizeof where, "%s:%zu", name, lineno);
+    int rc = ks_conv_from_json(line, len, conv, &d, where);
+    size_t nerr = d.errors;
+    ks_print_diags(err, &d);
+    ks_diags_free(&d);
+    if (rc || nerr) {
+        if (!rc)
+            ks_conv_free(conv);
+        return 0;
+    }
+    return 1;
+}
+
+void ks_qa_deliver(const ks_qa_sink *out, size_t lineno, const ks_conv *c,
+                   int rc, const ks_result *res)
+{
+    if (rc) {
+        fprintf(out->err, "%s:%zu: error: conversation %s not judged: %s\n",
+                out->name, lineno, c->id, ks_strerror(rc));
+        out->st->bad++;
+        return;
+    }
+    out->st->convs++;
+    uint64_t t1 = ks_qa_now_ns();
+    out->fn(out->arg, c, res);
+    out->st->output_ns += ks_qa_now_ns() - t1;
+}
+
 /* Judges one line: errors to err, the verdict to fn. The fast reader
  * takes the usual line; anything else goes through ks_conv_from_json(),
  * which reports it. */
@@ -72,40 +105,17 @@ void ks_qa_judge_line(const char *name, size_t lineno, const char *line,
                       ks_result *res, ks_on_conv fn, void *arg, FILE *err,
                       ks_stream_stats *st)
 {
+    ks_qa_sink out = {name, sc, fn, arg, err, st};
     ks_conv conv;
-    char where[4400];
     uint64_t t0 = ks_qa_now_ns();
-    int rc = ks_conv_from_json_fast(cb, line, len, &conv);
-    int owned = rc != KS_OK;
-    if (owned) {
-        ks_diags d = {0};
-        snprintf(where, sizeof where, "%s:%zu", name, lineno);
-        rc = ks_conv_from_json(line, len, &conv, &d, where);
-        size_t nerr = d.errors;
-        ks_print_diags(err, &d);
-        ks_diags_free(&d);
-        if (rc || nerr) {
-            st->parse_ns += ks_qa_now_ns() - t0;
-            st->bad++;
-            if (!rc)
-                ks_conv_free(&conv);
-            return;
-        }
-    }
+    int owned = ks_conv_from_json_fast(cb, line, len, &conv) != KS_OK;
+    int ok = !owned || ks_qa_read_slow(err, name, lineno, line, len, &conv);
     st->parse_ns += ks_qa_now_ns() - t0;
-    rc = ks_qa(sc, &conv, res);
-    if (rc) {
-        if (!owned)
-            snprintf(where, sizeof where, "%s:%zu", name, lineno);
-        fprintf(err, "%s: error: conversation %s not judged: %s\n", where,
-                conv.id, ks_strerror(rc));
+    if (!ok) {
         st->bad++;
-    } else {
-        st->convs++;
-        uint64_t t1 = ks_qa_now_ns();
-        fn(arg, &conv, res);
-        st->output_ns += ks_qa_now_ns() - t1;
+        return;
     }
+    ks_qa_deliver(&out, lineno, &conv, ks_qa(sc, &conv, res), res);
     if (owned)
         ks_conv_free(&conv);
 }

@@ -58,6 +58,16 @@ typedef struct ks_qa_sink {
     ks_stream_stats *st;
 } ks_qa_sink;
 
+/* Reads a line the fast reader refused with ks_conv_from_json(), which
+ * reports what is wrong with it on err as "name:line". Returns 1 with
+ * *conv filled (the caller frees it), else 0. */
+int ks_qa_read_slow(FILE *err, const char *name, size_t lineno,
+                    const char *line, size_t len, ks_conv *conv);
+
+/* A judged conversation to out->fn, or its error (rc) to out->err. */
+void ks_qa_deliver(const ks_qa_sink *out, size_t lineno, const ks_conv *c,
+                   int rc, const ks_result *res);
+
 /* Lines judged KS_GROUP at a time through ks_qa_many(): add each line
  * (parse errors reported at once), flush at the end. */
 #define KS_GROUP 64

@@ -130,6 +130,42 @@ expect_in "$ERR" "$TMP/nodir" "the missing rule directory is named"
 run "$KESU" qa --rules "$TMP/unknownlist" "$TMP/no/such/file.jsonl"
 expect_status 2 "bad pack and missing input"
 
+# --- a conversation the engine cannot judge ----------------------------------
+# Conversations are judged in groups (one scan for many); one with too many
+# matches in a message (every "??" of 3 MiB of "?" is kept: the list has an
+# exception) must be named by its own line, the others judged, in order, on
+# one thread and on two.
+mkdir -p "$TMP/flood"
+cat >"$TMP/flood/00.yaml" <<'EOF'
+- list: anger
+  words: ["??"]
+  except: ["?!?"]
+- rule: angry
+  risk: elevated
+  steps:
+    - by: customer
+      has: anger
+EOF
+python3 - "$TMP/flood.jsonl" <<'EOF'
+import json, sys
+def conv(i, text):
+    return json.dumps({"id": "f%d" % i, "messages": [
+        {"id": "m1", "from": "customer", "text": text}]})
+with open(sys.argv[1], "w") as f:
+    for i in range(1, 6):
+        f.write(conv(i, "?" * (3 << 20) if i == 3 else "在吗??") + "\n")
+EOF
+for t in 1 2; do
+    run "$KESU" qa --rules "$TMP/flood" --format jsonl --threads $t "$TMP/flood.jsonl"
+    expect_status 1 "a conversation not judged ($t threads)"
+    expect_in "$ERR" "flood.jsonl:3: error: conversation f3 not judged: input too large" \
+        "the flooded conversation is named by its line ($t threads)"
+    expect_lines "$OUT" 4 "the other four judged ($t threads)"
+    [ "$(jsonl_ids "$OUT" | tr '\n' ' ')" = "f1 f2 f4 f5 " ] ||
+        fail "the others in input order ($t threads): $(jsonl_ids "$OUT")"
+    ok
+done
+
 # --- output that cannot be written ------------------------------------------
 if [ -w /dev/full ]; then
     run sh -c "'$KESU' qa --rules '$R' --format jsonl '$SRC/examples/sample.jsonl' >/dev/full"
