@@ -697,8 +697,24 @@ static int f_order_field(fast *f, void *arg, const char *k, size_t n,
 typedef struct f_msgctx {
     ks_msg *m;
     char *from, *event;
+    size_t from_len;
     int has_event;
 } f_msgctx;
+
+/* f_str() into *out, and its length (the text has no NUL: \u0000 is
+ * refused) */
+static int f_str_len(fast *f, char **out, size_t *len)
+{
+    char *o = f->o;
+    int rc = f_str(f, out);
+    *len = *out ? (size_t)(f->o - o) - 1 : 0;
+    return rc;
+}
+
+static int is_word(const char *s, size_t n, const char *w, size_t wn)
+{
+    return n == wn && !memcmp(s, w, n);
+}
 
 static int f_msg_field(fast *f, void *arg, const char *k, size_t n,
                        unsigned *bit)
@@ -713,9 +729,10 @@ static int f_msg_field(fast *f, void *arg, const char *k, size_t n,
         break;
     case 4:
         if (KEY_IS(k, n, "text"))
-            return *bit = 1u << 2, f_str(f, &mc->m->text);
+            return *bit = 1u << 2, f_str_len(f, &mc->m->text,
+                                             &mc->m->text_len);
         if (KEY_IS(k, n, "from"))
-            return *bit = 1u << 3, f_str(f, &mc->from);
+            return *bit = 1u << 3, f_str_len(f, &mc->from, &mc->from_len);
         break;
     case 5:
         if (KEY_IS(k, n, "event")) {
@@ -734,14 +751,14 @@ static int f_msg(fast *f, ks_msg *m)
 {
     memset(m, 0, sizeof *m);
     m->at = KS_TIME_NONE;
-    f_msgctx mc = {m, NULL, NULL, 0};
+    f_msgctx mc = {m, NULL, NULL, 0, 0};
     if (f_object(f, &mc, f_msg_field) || !mc.from)
         return F_NO;
-    if (!strcmp(mc.from, "customer"))
+    if (is_word(mc.from, mc.from_len, "customer", 8))
         m->from = KS_FROM_CUSTOMER;
-    else if (!strcmp(mc.from, "agent"))
+    else if (is_word(mc.from, mc.from_len, "agent", 5))
         m->from = KS_FROM_AGENT;
-    else if (!strcmp(mc.from, "system"))
+    else if (is_word(mc.from, mc.from_len, "system", 6))
         m->from = KS_FROM_SYSTEM;
     else
         return F_NO;
@@ -758,10 +775,11 @@ static int f_msg(fast *f, ks_msg *m)
         if (e > KS_EV_RATING)
             return F_NO;
         m->event = (ks_event)e;
-        if (!m->text)
+        if (!m->text) {
             m->text = f_empty;
+            m->text_len = 0;
+        }
     }
-    m->text_len = strlen(m->text);
     return KS_OK;
 }
 

@@ -202,6 +202,18 @@ int ks_ld_reply_clock(ks_loader *L, size_t di, yaml_node_t *item)
     return rc;
 }
 
+static unsigned first_byte(const ks_pack *p, uint32_t lit)
+{
+    return p->lits[lit].len ? (unsigned char)p->lits[lit].text[0] : 0;
+}
+
+/* Does ack word x sort before word y? */
+static int ack_before(const ks_pack *p, uint32_t x, uint32_t y)
+{
+    unsigned fx = first_byte(p, x), fy = first_byte(p, y);
+    return fx != fy ? fx < fy : p->lits[x].len > p->lits[y].len;
+}
+
 int ks_clock_finish(ks_pack *p)
 {
     ks_reply_clock *k = &p->clock;
@@ -219,14 +231,22 @@ int ks_clock_finish(ks_pack *p)
                 break;
             }
     }
-    /* longest first: bare_ack() takes the first word that fits */
+    /* by first byte, so bare_ack() tries only words that can start at a
+     * position; longest first, as it takes the first word that fits */
     for (size_t a = 1; a < k->nack_lits; a++) {
         uint32_t x = k->ack_lits[a];
         size_t b = a;
-        for (; b > 0 && p->lits[k->ack_lits[b - 1]].len < p->lits[x].len; b--)
+        for (; b > 0 && ack_before(p, x, k->ack_lits[b - 1]); b--)
             k->ack_lits[b] = k->ack_lits[b - 1];
         k->ack_lits[b] = x;
     }
+    size_t a = 0;
+    for (unsigned c = 0; c < 256; c++) {
+        k->ack_first[c] = (uint32_t)a;
+        while (a < k->nack_lits && first_byte(p, k->ack_lits[a]) == c)
+            a++;
+    }
+    k->ack_first[256] = (uint32_t)a;
     return KS_OK;
 }
 
@@ -284,10 +304,10 @@ static int bare_ack(const ks_pack *p, const ks_msgview *v, const char *text,
             continue;
         }
         size_t best = 0;   /* the longest word here (they come longest first) */
-        for (size_t w = 0; w < k->nack_lits && !best; w++) {
+        for (size_t w = k->ack_first[t[i]]; w < k->ack_first[t[i] + 1] && !best;
+             w++) {
             const ks_lit *l = &p->lits[k->ack_lits[w]];
-            if (l->len <= len - i && (unsigned char)l->text[0] == t[i] &&
-                memcmp(t + i, l->text, l->len) == 0)
+            if (l->len <= len - i && memcmp(t + i, l->text, l->len) == 0)
                 best = l->len;
         }
         if (!best)

@@ -102,8 +102,11 @@ typedef struct ks_promise {
 typedef struct ks_reply_clock {
     int set;            /* the pack has a reply_clock entry */
     uint64_t *acks;     /* lists of bare acknowledgement words, or NULL */
-    uint32_t *ack_lits; /* their literal words (indices into lits) */
+    uint32_t *ack_lits; /* their literal words (indices into lits), by
+                           first byte, then longest first */
     size_t nack_lits;
+    uint32_t ack_first[257];  /* words starting with byte b: ack_lits
+                                 [ack_first[b] .. ack_first[b + 1]) */
     ks_promise *promises;
     size_t npromises;
     int hours;          /* business hours given */
