@@ -141,6 +141,92 @@ static void count_and_offset(void **state)
     assert_int_equal(ks_utf8_offset("", 0, 0), 0);
 }
 
+/* The definition, written independently of the library: the first
+ * offset where no well-formed character starts, or SIZE_MAX. */
+static size_t ref_bad(const unsigned char *s, size_t len)
+{
+    static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2
+                 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        if (n == 0 || len - i < n)
+            return i;
+        uint32_t cp = n == 1 ? c : c & (0x7F >> n);
+        for (size_t k = 1; k < n; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = cp << 6 | (s[i + k] & 0x3F);
+        }
+        if (cp < min_cp[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += n;
+    }
+    return SIZE_MAX;
+}
+
+/* Long random texts (the vector path takes 16 bytes at a time) of
+ * characters of every length with rare damage, at every alignment: the
+ * verdict and the offset named must be the definition's. */
+static void long_texts_match_definition(void **state)
+{
+    (void)state;
+    static const unsigned char odd[] = {0x80, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF,
+                                        0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5,
+                                        0xFF, 0xA0, 0x9F, 0x8F, 0x90};
+    static const uint32_t cps[] = {'a', '{', 0x7F, 0x80, 0x7FF, 0x800, 0x6DD8,
+                                   0xD7FF, 0xE000, 0xFFFD, 0xFFFF, 0x10000,
+                                   0x1F600, 0x10FFFF, 0x6C49};
+    unsigned char buf[200];
+    uint32_t seed = 12345;
+    size_t bad_seen = 0;
+    for (int round = 0; round < 200000; round++) {
+        size_t len = 0, want = (size_t)(seed % 120);
+        while (len + 4 <= want) {
+            seed = seed * 1103515245u + 12345u;
+            uint32_t r = seed >> 8;
+            if (r % 3 == 0)
+                buf[len++] = (unsigned char)('a' + r % 26);
+            else
+                len += ks_utf8_encode(cps[r % (sizeof cps / sizeof *cps)],
+                                      (char *)buf + len);
+        }
+        seed = seed * 1103515245u + 12345u;
+        if (len && seed % 4 == 0)       /* damage one byte */
+            buf[(seed >> 8) % len] = odd[(seed >> 16) % sizeof odd];
+        if (len && seed % 7 == 0)       /* or cut the text short */
+            len -= (seed >> 4) % 3 < len ? (seed >> 4) % 3 : 0;
+        size_t want_bad = ref_bad(buf, len), got = SIZE_MAX;
+        int rc = ks_utf8_validate((const char *)buf, len, &got);
+        assert_int_equal(rc, want_bad == SIZE_MAX ? KS_OK : KS_EUTF8);
+        assert_int_equal(got, want_bad);
+        bad_seen += want_bad != SIZE_MAX;
+    }
+    assert_true(bad_seen > 20000);      /* both verdicts were exercised */
+}
+
+/* Every 1-, 2- and 3-byte sequence after 15 ASCII bytes and before 15
+ * more, so each pair straddles the first block's end one way or another. */
+static void every_short_sequence_in_a_block(void **state)
+{
+    (void)state;
+    unsigned char buf[48];
+    for (uint32_t v = 0; v < (1u << 24); v += 7) {
+        for (size_t at = 13; at <= 16; at++) {
+            memset(buf, 'x', sizeof buf);
+            buf[at] = (unsigned char)(v >> 16);
+            buf[at + 1] = (unsigned char)(v >> 8);
+            buf[at + 2] = (unsigned char)v;
+            size_t got = SIZE_MAX, want = ref_bad(buf, sizeof buf);
+            int rc = ks_utf8_validate((const char *)buf, sizeof buf, &got);
+            if ((rc == KS_OK) != (want == SIZE_MAX) || got != want)
+                fail_msg("%06x at %zu: got %d/%zu, want %zu", (unsigned)v, at,
+                         rc, got, want);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -152,6 +238,8 @@ int main(void)
         cmocka_unit_test(first_error_wins),
         cmocka_unit_test(encode_decode_roundtrip),
         cmocka_unit_test(count_and_offset),
+        cmocka_unit_test(long_texts_match_definition),
+        cmocka_unit_test(every_short_sequence_in_a_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
