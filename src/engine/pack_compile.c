@@ -337,8 +337,18 @@ static uint32_t get_u32(const unsigned char *b)
            (uint32_t)b[3] << 24;
 }
 
+static uint64_t fnv64(const unsigned char *b, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
 /* "KSX1", then per expanded regex: its literal, its string count and a
- * byte per string (it ends with '\n'); little-endian u32s. */
+ * byte per string (it ends with '\n'); little-endian u32s; last, the
+ * FNV-1a of the rest, so a damaged file is not taken for a map (the
+ * databases of the same key would report ids it does not hold). */
 static void xmap_to_cache(const ks_pack *p, const ks_db_cache *c,
                           const char *key)
 {
@@ -347,7 +357,7 @@ static void xmap_to_cache(const ks_pack *p, const ks_db_cache *c,
     size_t n = 0;
     for (size_t i = 0; i < p->nlits; i++)
         n += p->lits[i].expanded ? 8 : 0;
-    unsigned char *b = ks_malloc(4 + n + p->nx), *o = b;
+    unsigned char *b = ks_malloc(4 + n + p->nx + 8), *o = b;
     if (!b)
         return;
     memcpy(o, "KSX1", 4);
@@ -364,6 +374,10 @@ static void xmap_to_cache(const ks_pack *p, const ks_db_cache *c,
         for (; x < k; x++)
             *o++ = (unsigned char)p->xmap[x].tail;
     }
+    uint64_t h = fnv64(b, (size_t)(o - b));
+    put_u32(o, (uint32_t)h);
+    put_u32(o + 4, (uint32_t)(h >> 32));
+    o += 8;
     c->put(c->arg, key, (const char *)b, (size_t)(o - b));
     ks_free(b);
 }
@@ -372,7 +386,11 @@ static void xmap_to_cache(const ks_pack *p, const ks_db_cache *c,
  * none or it does not fit (then nothing is set). */
 static int xmap_decode(ks_pack *p, const unsigned char *b, size_t len)
 {
-    if (len < 4 || memcmp(b, "KSX1", 4))
+    if (len < 12 || memcmp(b, "KSX1", 4))
+        return 0;
+    len -= 8;
+    uint64_t h = fnv64(b, len);
+    if (get_u32(b + len) != (uint32_t)h || get_u32(b + len + 4) != h >> 32)
         return 0;
     size_t cap = 0, at = 4;
     long last = -1;

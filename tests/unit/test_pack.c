@@ -518,6 +518,14 @@ static int mem_get(void *arg, const char *key, char **data, size_t *len)
 static void mem_put(void *arg, const char *key, const char *data, size_t len)
 {
     mem_cache *m = arg;
+    for (size_t i = 0; i < m->n; i++)
+        if (!strcmp(m->key[i], key)) {      /* a put replaces */
+            free(m->val[i]);
+            m->val[i] = malloc(len);
+            memcpy(m->val[i], data, len);
+            m->len[i] = len;
+            return;
+        }
     assert_true(m->n < 32);
     m->key[m->n] = strdup(key);
     m->val[m->n] = malloc(len);
@@ -580,6 +588,85 @@ static void regex_checks_cached(void **state)
     }
 }
 
+/* A YAML pack whose only way to fire is a finite regex (expanded to its
+ * strings in the agent's database) and whose examples say so. */
+#define XPACK                                                           \
+    "- list: plat\n"                                                    \
+    "  regex: [\"(淘|桃)(宝|寳)(店|网)?\"]\n"                           \
+    "- rule: div\n"                                                     \
+    "  code: diversion\n"                                               \
+    "  level: A\n"                                                      \
+    "  advice: 不要引流\n"                                              \
+    "  steps: [{by: agent, has: plat}]\n"                               \
+    "  examples:\n"                                                     \
+    "    - {fires: true, chat: [{agent: 去桃寳网买}]}\n"                \
+    "    - {fires: true, chat: [{agent: 淘宝}]}\n"                      \
+    "    - {fires: false, chat: [{agent: 淘气}]}\n"
+
+static void load_and_check_xpack(mem_cache *m)
+{
+    ks_db_cache c = {mem_get, mem_put, m, NULL};
+    ks_source s = {"t.yaml", XPACK, strlen(XPACK)};
+    ks_pack *p = NULL;
+    ks_diags d = {0};
+    assert_int_equal(ks_pack_load_cached(&s, 1, &c, &p, &d), KS_OK);
+    ks_pack_stats st;
+    ks_pack_get_stats(p, &st);
+    assert_int_equal(st.regexes_as_strings, 1);
+    assert_int_equal(st.regex_strings, 12);
+    assert_int_equal(ks_pack_check_examples(p, &d), 0);
+    ks_diags_free(&d);
+    ks_pack_free(p);
+}
+
+static long find_val(const mem_cache *m, const char *magic)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (m->len[i] >= 4 && !memcmp(m->val[i], magic, 4))
+            return (long)i;
+    return -1;
+}
+
+/* The id -> regex map of expanded regexes is cached beside the
+ * databases; a pack loaded from it matches the same, also when the
+ * databases are gone (they are compiled from strings expanded again) or
+ * the map's entry is damaged (it is ignored). */
+static void expansions_cached(void **state)
+{
+    (void)state;
+    mem_cache m = {0};
+    load_and_check_xpack(&m);
+    long x = find_val(&m, "KSX1");
+    assert_true(x >= 0);
+    size_t n = m.n, hits = m.hits;
+    load_and_check_xpack(&m);            /* everything from the cache */
+    assert_int_equal(m.n, n);
+    assert_true(m.hits > hits);
+    for (size_t i = 0; i < m.n; i++)     /* databases gone, map kept */
+        if ((long)i != x)
+            m.key[i][0] = '!';
+    load_and_check_xpack(&m);
+    /* damaged: every byte in turn, and cut short */
+    unsigned char *good = malloc(m.len[x]);
+    size_t glen = m.len[x];
+    memcpy(good, m.val[x], glen);
+    for (size_t b = 0; b <= glen; b++) {
+        memcpy(m.val[x], good, glen);
+        if (b < glen)
+            m.val[x][b] ^= 0x01;
+        m.len[x] = b < glen ? glen : glen - 1;
+        load_and_check_xpack(&m);
+        /* put back whole by the load that could not use it */
+        assert_int_equal(m.len[x], glen);
+        assert_memory_equal(m.val[x], good, glen);
+    }
+    free(good);
+    for (size_t i = 0; i < m.n; i++) {
+        free(m.key[i]);
+        free(m.val[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -599,6 +686,7 @@ int main(void)
         cmocka_unit_test(examples_checked),
         cmocka_unit_test(reload),
         cmocka_unit_test(regex_checks_cached),
+        cmocka_unit_test(expansions_cached),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
