@@ -166,12 +166,10 @@ static int blocks_ok(const unsigned char *s, size_t len, size_t *done)
            0xFFFF;
 }
 
+/* a load and a test of libgcc's CPU model, filled in before main() */
 static int have_ssse3(void)
 {
-    static int known = -1;
-    if (known < 0)
-        known = __builtin_cpu_supports("ssse3") ? 1 : 0;
-    return known;
+    return __builtin_cpu_supports("ssse3");
 }
 #endif
 
