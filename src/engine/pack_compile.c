@@ -297,6 +297,31 @@ static int expand_regexes(ks_pack *p)
     return KS_OK;
 }
 
+/* FNV-1a, 64 bits: one value, then bytes; the cache keys below and the
+ * map's checksum. */
+static uint64_t fnv_step(uint64_t h, uint64_t v)
+{
+    return (h ^ v) * 1099511628211ull;
+}
+
+static uint64_t fnv_bytes(uint64_t h, const void *b, size_t n)
+{
+    const unsigned char *c = b;
+    for (size_t i = 0; i < n; i++)
+        h = fnv_step(h, c[i]);
+    return h;
+}
+
+/* A key: the two hashes, each from its own offset, in hex. */
+static const uint64_t key_seed[2] = {1469598103934665603ull,
+                                     0x84222325cbf29ce4ull};
+
+static void key_hex(const uint64_t h[2], char out[33])
+{
+    snprintf(out, 33, "%016llx%016llx", (unsigned long long)h[0],
+             (unsigned long long)h[1]);
+}
+
 /* The map from join[] pattern ids to expanded regexes goes through the
  * cache too: expanding the shipped pack's finite regexes is 9 ms of a
  * 41 ms load. Its key is what expand_regexes() reads: the limits and each
@@ -304,25 +329,21 @@ static int expand_regexes(ks_pack *p)
  * database must be compiled. */
 static void xmap_key(const ks_pack *p, char out[33])
 {
-    uint64_t h[2] = {1469598103934665603ull, 0x84222325cbf29ce4ull};
+    uint64_t h[2] = {key_seed[0], key_seed[1]};
     char head[64];
     snprintf(head, sizeof head, "xmap/1 %d %d", (int)RX_STRINGS_MAX,
              (int)RX_STRINGS_TOTAL);
     for (int k = 0; k < 2; k++) {
-        for (const char *c = head; *c; c++)
-            h[k] = (h[k] ^ (unsigned char)*c) * 1099511628211ull;
+        h[k] = fnv_bytes(h[k], head, strlen(head));
         for (size_t i = 0; i < p->nlits; i++) {
             const ks_lit *l = &p->lits[i];
             if (!l->speakers || !l->joinable)
                 continue;
-            h[k] = (h[k] ^ (uint64_t)i) * 1099511628211ull;
-            for (size_t j = 0; j < l->len; j++)
-                h[k] = (h[k] ^ (unsigned char)l->text[j]) * 1099511628211ull;
-            h[k] = (h[k] ^ 0xFF) * 1099511628211ull;
+            h[k] = fnv_step(h[k], i);
+            h[k] = fnv_step(fnv_bytes(h[k], l->text, l->len), 0xFF);
         }
     }
-    snprintf(out, 33, "%016llx%016llx", (unsigned long long)h[0],
-             (unsigned long long)h[1]);
+    key_hex(h, out);
 }
 
 static void put_u32(unsigned char *b, uint32_t v)
@@ -335,14 +356,6 @@ static uint32_t get_u32(const unsigned char *b)
 {
     return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
            (uint32_t)b[3] << 24;
-}
-
-static uint64_t fnv64(const unsigned char *b, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 1099511628211ull;
-    return h;
 }
 
 /* "KSX1", then per expanded regex: its literal, its string count and a
@@ -374,7 +387,7 @@ static void xmap_to_cache(const ks_pack *p, const ks_db_cache *c,
         for (; x < k; x++)
             *o++ = (unsigned char)p->xmap[x].tail;
     }
-    uint64_t h = fnv64(b, (size_t)(o - b));
+    uint64_t h = fnv_bytes(key_seed[0], b, (size_t)(o - b));
     put_u32(o, (uint32_t)h);
     put_u32(o + 4, (uint32_t)(h >> 32));
     o += 8;
@@ -389,7 +402,7 @@ static int xmap_decode(ks_pack *p, const unsigned char *b, size_t len)
     if (len < 12 || memcmp(b, "KSX1", 4))
         return 0;
     len -= 8;
-    uint64_t h = fnv64(b, len);
+    uint64_t h = fnv_bytes(key_seed[0], b, len);
     if (get_u32(b + len) != (uint32_t)h || get_u32(b + len + 4) != h >> 32)
         return 0;
     size_t cap = 0, at = 4;
@@ -439,39 +452,32 @@ static int xmap_from_cache(ks_pack *p, const ks_db_cache *c, const char *key)
  * deserialise as a database of the same pattern count. */
 static void cache_key(const ks_pack *p, int som, int f, char out[33])
 {
-    uint64_t h[2] = {1469598103934665603ull, 0x84222325cbf29ce4ull};
+    uint64_t h[2] = {key_seed[0], key_seed[1]};
     const char *ver = hs_version();
     const char *kind = som ? "som/1" : "join/4";
     for (int k = 0; k < 2; k++) {
-        for (const char *c = ver; *c; c++)
-            h[k] = (h[k] ^ (unsigned char)*c) * 1099511628211ull;
-        for (const char *c = kind; *c; c++)
-            h[k] = (h[k] ^ (unsigned char)*c) * 1099511628211ull;
+        h[k] = fnv_bytes(h[k], ver, strlen(ver));
+        h[k] = fnv_bytes(h[k], kind, strlen(kind));
         for (size_t i = 0; i < p->nlits; i++) {
             const ks_lit *l = &p->lits[i];
             int x = !som && in_join_x(p, i, f);
             if (!x && !in_db(p, i, som, f))
                 continue;
-            h[k] = (h[k] ^ (uint64_t)i) * 1099511628211ull;
-            h[k] = (h[k] ^ (uint64_t)(l->is_regex + 2 + 2 * x)) *
-                   1099511628211ull;
+            h[k] = fnv_step(h[k], i);
+            h[k] = fnv_step(h[k], (uint64_t)(l->is_regex + 2 + 2 * x));
             if (!som && l->is_regex)
-                h[k] = (h[k] ^ (uint64_t)(l->nl_head * 2 + l->nl_tail)) *
-                       1099511628211ull;
-            for (size_t j = 0; j < l->len; j++)
-                h[k] = (h[k] ^ (unsigned char)l->text[j]) * 1099511628211ull;
-            h[k] = (h[k] ^ 0xFF) * 1099511628211ull;
+                h[k] = fnv_step(h[k], (uint64_t)(l->nl_head * 2 + l->nl_tail));
+            h[k] = fnv_step(fnv_bytes(h[k], l->text, l->len), 0xFF);
         }
         for (size_t x = 0; !som && x < p->nx; x++) {
             if (!in_join_x(p, p->xmap[x].lit, f))
                 continue;   /* its strings follow from its text; where
                                they start in the ids, from the others' */
-            h[k] = (h[k] ^ (uint64_t)(x + p->nlits)) * 1099511628211ull;
-            h[k] = (h[k] ^ (uint64_t)p->xmap[x].lit) * 1099511628211ull;
+            h[k] = fnv_step(h[k], x + p->nlits);
+            h[k] = fnv_step(h[k], p->xmap[x].lit);
         }
     }
-    snprintf(out, 33, "%016llx%016llx", (unsigned long long)h[0],
-             (unsigned long long)h[1]);
+    key_hex(h, out);
 }
 
 static hs_database_t *from_cache(const ks_db_cache *c, const char *key)
