@@ -462,7 +462,10 @@ static void format_day(int32_t day, char *buf, size_t sz)
     int64_t d = doy - (153 * mp + 2) / 5 + 1;
     int64_t m = mp < 10 ? mp + 3 : mp - 9;
     int64_t y = yoe + era * 400 + (m <= 2);
-    snprintf(buf, sz, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+    /* Policy dates are 1970..2999 (parse_date); the modulos only tell the
+     * compiler so, which otherwise warns that ten-digit fields overflow. */
+    snprintf(buf, sz, "%04u-%02u-%02u", (unsigned)y % 10000u,
+             (unsigned)m % 100u, (unsigned)d % 100u);
 }
 
 /* ---- timezone and business hours ---------------------------------------- */

@@ -314,9 +314,9 @@ static void errors_values(void **state)
     parse_bad(g_pol, "holidays:\n  - {from: \"2026-10-07\", to: "
                      "\"2026-10-01\"}\n", "t.yaml:2:30", "on or after from");
     parse_bad(g_pol, "holidays:\n  - \"2026-10-01\"\n  - \"2026-10-01\"\n",
-              "t.yaml:3:5", "listed twice");
+              "t.yaml:3:5", "2026-10-01 is listed twice");
     parse_bad(g_pol, "makeup_days: [\"2026-10-01\"]\n", "t.yaml:1:14",
-              "both a holiday and a make-up day");
+              "2026-10-01 is both a holiday and a make-up day");
     parse_bad(g_pol, "planner:\n  compensation_share: 1.5\n", "t.yaml:2:23",
               "number from 0 to 1");
     parse_bad(g_pol, "planner:\n  ladder: [0.5, 0.3]\n", "t.yaml:2:17",
