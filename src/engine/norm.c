@@ -7,8 +7,9 @@
  * text maps to a contiguous code point span of the source.
  *
  * Separator removal is deliberately narrow: a run of at most three
- * separator characters is removed only between two word characters of
- * which at least one is CJK (淘 宝, 京.东), or between two ASCII letters
+ * separator characters (spaces, dots and the like, or decorative symbols
+ * such as ❤ and ★) is removed only between two word characters of
+ * which at least one is CJK (淘 宝, 京.东, 淘❤宝), or between two ASCII letters
  * when the run is made only of dots and stars (t.b, v*x). Spaces between
  * ASCII words and digits stay, so "1 TB" is still two tokens.
  */
@@ -93,6 +94,21 @@ static int is_cjk(uint32_t cp)
            (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x20000 && cp <= 0x3FFFF);
 }
 
+/* Decorative symbols people put inside a word to slip past a filter (淘❤宝,
+ * 薇🌟信, 拼💗多多, dou🎵音): hearts, stars, sparkles, flowers, notes,
+ * shapes. Faces and hands are left out on purpose: 😏 or 👍 between two
+ * words is a tone the rules read, not a disguise. */
+static int is_decoration(uint32_t f)
+{
+    return (f >= 0x25A0 && f <= 0x25FF) ||    /* geometric shapes ●◆□ */
+           (f >= 0x2600 && f <= 0x27BF) ||    /* symbols, dingbats ★♥❤✨ */
+           (f >= 0x2B50 && f <= 0x2B55) ||    /* ⭐ ⭕ */
+           (f >= 0x1F300 && f <= 0x1F3FA) ||  /* weather, flowers, notes */
+           (f >= 0x1F490 && f <= 0x1F49F) ||  /* 💐💓💕💗💞 */
+           f == 0x1F5A4 || f == 0x1F90D || f == 0x1F90E || f == 0x1F9E1 ||
+           (f >= 0x1FA75 && f <= 0x1FA77);    /* coloured hearts */
+}
+
 static unsigned char class_slow(uint32_t f)
 {
     if ((f >= 0x200B && f <= 0x200F) || f == 0x2060 || f == 0xFEFF ||
@@ -102,7 +118,7 @@ static unsigned char class_slow(uint32_t f)
         return C_SEP | C_DOT;
     if (f == ' ' || f == '\t' || f == '_' || f == '-' || f == '~' ||
         f == '|' || f == '/' || f == '\\' || f == '#' || f == 0x4E36 ||
-        f == 0x00A0)
+        f == 0x00A0 || is_decoration(f))
         return C_SEP;
     if (f >= 'a' && f <= 'z')
         return C_ALPHA;

@@ -108,6 +108,14 @@ static void separators_inside_words(void **state)
     NORM("v*x", "vx");
     NORM("p.d.d", "pdd");
     NORM("T.B", "tb");
+    /* decorative symbols hide a word as well as a dot does */
+    NORM("淘❤宝", "淘宝");
+    NORM("淘★☆★宝", "淘宝");
+    NORM("加我薇🌟信", "加我薇信");
+    NORM("拼💗多多", "拼多多");
+    NORM("dou🎵音", "dou音");
+    NORM("某🍑宝", "某宝");
+    NORM("淘 ✨ 宝", "淘宝");
 }
 
 static void separators_kept(void **state)
@@ -123,6 +131,11 @@ static void separators_kept(void **state)
     NORM(" 淘宝 ", " 淘宝 ");          /* nothing on the outer side */
     NORM("淘宝.", "淘宝.");
     NORM("淘，宝", "淘,宝");            /* punctuation is not a separator */
+    NORM("淘❤❤❤❤宝", "淘❤❤❤❤宝");     /* four: decoration, not a disguise */
+    NORM("你真懂😏啊", "你真懂😏啊");   /* faces are tone, not decoration */
+    NORM("好评👍谢谢", "好评👍谢谢");   /* so are hands */
+    NORM("v❤123", "v❤123");           /* letters and digits only: kept */
+    NORM("薇信❤", "薇信❤");
 }
 
 static void invisible_dropped(void **state)
@@ -224,7 +237,7 @@ static void map_invariants_exhaustive_small(void **state)
     (void)state;
     static const char *const parts[] = {"淘", "宝", "t", "B", "1", " ",
                                         ".", "*", "\u200b", "ＶＸ", "寶",
-                                        "😀", "，", "-"};
+                                        "😀", "，", "-", "❤", "🌟"};
     const size_t np = sizeof parts / sizeof parts[0];
     char buf[64];
     for (size_t a = 0; a < np; a++)
