@@ -667,6 +667,51 @@ static void expansions_cached(void **state)
     }
 }
 
+/* A regex whose strings outnumber twice the map's first block (256): the
+ * map read back from the cache must grow more than once for one entry
+ * (it grew once and wrote past the block; ASan saw it, the normal build
+ * aborted in realloc on a later load). */
+#define XPACK_BIG                                                       \
+    "- list: plat\n"                                                    \
+    "  regex: [\"(淘|桃|陶|萄)(宝|寳|保|包)(店|网|铺|家|城|商)"          \
+    "(一|二|三|四|五|六|七|八|九|十)(号|楼|区)\"]\n"                     \
+    "- rule: div\n"                                                     \
+    "  code: diversion\n"                                               \
+    "  level: A\n"                                                      \
+    "  advice: 不要引流\n"                                              \
+    "  steps: [{by: agent, has: plat}]\n"                               \
+    "  examples:\n"                                                     \
+    "    - {fires: true, chat: [{agent: 去萄包商十区买}]}\n"            \
+    "    - {fires: true, chat: [{agent: 淘宝店一号}]}\n"                \
+    "    - {fires: false, chat: [{agent: 淘宝店}]}\n"
+
+static void big_expansion_cached(void **state)
+{
+    (void)state;
+    mem_cache m = {0};
+    for (int round = 0; round < 3; round++) {
+        ks_db_cache c = {mem_get, mem_put, &m, NULL};
+        ks_source s = {"t.yaml", XPACK_BIG, strlen(XPACK_BIG)};
+        ks_pack *p = NULL;
+        ks_diags d = {0};
+        size_t hits = m.hits;
+        assert_int_equal(ks_pack_load_cached(&s, 1, &c, &p, &d), KS_OK);
+        if (round > 0)
+            assert_true(m.hits > hits);
+        ks_pack_stats st;
+        ks_pack_get_stats(p, &st);
+        assert_int_equal(st.regexes_as_strings, 1);
+        assert_int_equal(st.regex_strings, 4 * 4 * 6 * 10 * 3);
+        assert_int_equal(ks_pack_check_examples(p, &d), 0);
+        ks_diags_free(&d);
+        ks_pack_free(p);
+    }
+    for (size_t i = 0; i < m.n; i++) {
+        free(m.key[i]);
+        free(m.val[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -687,6 +732,7 @@ int main(void)
         cmocka_unit_test(reload),
         cmocka_unit_test(regex_checks_cached),
         cmocka_unit_test(expansions_cached),
+        cmocka_unit_test(big_expansion_cached),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
