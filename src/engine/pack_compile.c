@@ -416,9 +416,11 @@ static int xmap_decode(ks_pack *p, const unsigned char *b, size_t len)
             !p->lits[i].joinable || n > RX_STRINGS_MAX || len - at < n ||
             p->nx + n > RX_STRINGS_TOTAL)
             goto bad;
-        if (p->nx + n > cap &&
-            ks_grow(&p->xmap, &cap, p->nx + n, sizeof *p->xmap, 256))
-            goto bad;
+        /* ks_grow doubles once: loop, as xmap_expand does, for an entry
+         * with more strings than the map has room left */
+        while (p->nx + n > cap)
+            if (ks_grow(&p->xmap, &cap, cap, sizeof *p->xmap, 256))
+                goto bad;
         for (uint32_t k = 0; k < n; k++)
             p->xmap[p->nx++] = (ks_xref){i, k, b[at + k] != 0};
         at += n;
