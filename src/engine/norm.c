@@ -96,14 +96,18 @@ static int is_cjk(uint32_t cp)
 
 /* Decorative symbols people put inside a word to slip past a filter (淘❤宝,
  * 薇🌟信, 拼💗多多, dou🎵音): hearts, stars, sparkles, flowers, notes,
- * shapes. Faces and hands are left out on purpose: 😏 or 👍 between two
- * words is a tone the rules read, not a disguise. */
+ * ribbons, shapes. Left out on purpose: faces and hands (😏 or 👍 is a tone
+ * the rules read) and pictures that stand for a syllable (🍑宝 is 桃宝,
+ * 闲🐟 is 闲鱼: fruit, food and animals are words, not decoration). */
 static int is_decoration(uint32_t f)
 {
     return (f >= 0x25A0 && f <= 0x25FF) ||    /* geometric shapes ●◆□ */
            (f >= 0x2600 && f <= 0x27BF) ||    /* symbols, dingbats ★♥❤✨ */
            (f >= 0x2B50 && f <= 0x2B55) ||    /* ⭐ ⭕ */
-           (f >= 0x1F300 && f <= 0x1F3FA) ||  /* weather, flowers, notes */
+           f == 0x1F31F || f == 0x1F320 ||    /* 🌟 🌠 */
+           (f >= 0x1F337 && f <= 0x1F33C) ||  /* 🌷🌸🌹🌺🌻🌼 */
+           f == 0x1F380 || (f >= 0x1F388 && f <= 0x1F38A) || /* 🎀🎈🎉🎊 */
+           f == 0x1F3B5 || f == 0x1F3B6 ||    /* 🎵 🎶 */
            (f >= 0x1F490 && f <= 0x1F49F) ||  /* 💐💓💕💗💞 */
            f == 0x1F5A4 || f == 0x1F90D || f == 0x1F90E || f == 0x1F9E1 ||
            (f >= 0x1FA75 && f <= 0x1FA77);    /* coloured hearts */

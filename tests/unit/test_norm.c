@@ -114,7 +114,7 @@ static void separators_inside_words(void **state)
     NORM("加我薇🌟信", "加我薇信");
     NORM("拼💗多多", "拼多多");
     NORM("dou🎵音", "dou音");
-    NORM("某🍑宝", "某宝");
+    NORM("淘🌸宝", "淘宝");
     NORM("淘 ✨ 宝", "淘宝");
 }
 
@@ -136,6 +136,8 @@ static void separators_kept(void **state)
     NORM("好评👍谢谢", "好评👍谢谢");   /* so are hands */
     NORM("v❤123", "v❤123");           /* letters and digits only: kept */
     NORM("薇信❤", "薇信❤");
+    NORM("去🍑宝搜", "去🍑宝搜");       /* 🍑 is 桃: a syllable, not decoration */
+    NORM("闲🐟上", "闲🐟上");
 }
 
 static void invisible_dropped(void **state)
