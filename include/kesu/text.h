@@ -5,9 +5,10 @@
  * against: traditional -> simplified script (OpenCC's t2s character data,
  * followed to a fixed point), full-width -> half-width, ASCII case folded,
  * 您/妳 -> 你, invisible characters dropped, and separators that disguise
- * a word (淘.宝, 淘 宝, 京 东 自 营, 淘❤宝, t.b) removed. For each byte of the normalised text, map[] gives the index
- * of the original code point it came from, so a match found in the
- * normalised text can be shown on the original words.
+ * a word (淘.宝, 淘 宝, 京 东 自 营, 淘❤宝, t.b) removed. For each byte of
+ * the normalised text, map[] gives the index of the original code point
+ * it came from, so a match found in the normalised text can be shown on
+ * the original words.
  */
 #ifndef KESU_TEXT_H
 #define KESU_TEXT_H
