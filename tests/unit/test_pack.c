@@ -533,6 +533,15 @@ static void mem_put(void *arg, const char *key, const char *data, size_t len)
     m->len[m->n++] = len;
 }
 
+static void mem_clear(mem_cache *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        free(m->key[i]);
+        free(m->val[i]);
+    }
+    m->n = 0;
+}
+
 static size_t mem_count(const mem_cache *m, const char *prefix)
 {
     size_t k = 0;
@@ -582,10 +591,7 @@ static void regex_checks_cached(void **state)
         if (i == 1)
             assert_true(m.hits > hits);   /* the list and the databases */
     }
-    for (size_t i = 0; i < m.n; i++) {
-        free(m.key[i]);
-        free(m.val[i]);
-    }
+    mem_clear(&m);
 }
 
 /* A YAML pack whose only way to fire is a finite regex (expanded to its
@@ -661,10 +667,7 @@ static void expansions_cached(void **state)
         assert_memory_equal(m.val[x], good, glen);
     }
     free(good);
-    for (size_t i = 0; i < m.n; i++) {
-        free(m.key[i]);
-        free(m.val[i]);
-    }
+    mem_clear(&m);
 }
 
 /* A regex whose strings outnumber twice the map's first block (256): the
@@ -706,10 +709,7 @@ static void big_expansion_cached(void **state)
         ks_diags_free(&d);
         ks_pack_free(p);
     }
-    for (size_t i = 0; i < m.n; i++) {
-        free(m.key[i]);
-        free(m.val[i]);
-    }
+    mem_clear(&m);
 }
 
 int main(void)
