@@ -15,6 +15,7 @@
 #include "kesu/desk.h"
 #include "kesu/error.h"
 #include "kesu/import.h"
+#include "kesu/model.h"
 #include "kesu/pack.h"
 #include "kesu/plan.h"
 #include "kesu/policy.h"

@@ -48,13 +48,14 @@ KS_API int ks_pack_load_cached(const ks_source *srcs, size_t n,
                                const ks_db_cache *cache, ks_pack **out,
                                ks_diags *diags);
 
-/* Builds a pack from n sources. Errors and warnings go to diags; returns
+/* Builds a pack from n sources. A source whose name ends in ".tsv" is
+ * the pack's n-gram model (include/kesu/model.h); a pack has at most one. Errors and warnings go to diags; returns
  * KS_ERULES if any error was found (then *out is NULL). */
 KS_API int ks_pack_load(const ks_source *srcs, size_t n, ks_pack **out,
                         ks_diags *diags);
 
-/* Reads every *.yaml file of dir (sorted by name) and loads them, with
- * the compiled database cached as files under $KESU_CACHE_DIR, else
+/* Reads every *.yaml file of dir and its *.tsv model file, if any (sorted
+ * by name), and loads them, with the compiled database cached as files under $KESU_CACHE_DIR, else
  * $XDG_CACHE_HOME/kesu, else ~/.cache/kesu (KESU_CACHE_DIR=off disables
  * it). I/O errors are reported in diags too. */
 KS_API int ks_pack_load_dir(const char *dir, ks_pack **out, ks_diags *diags);
@@ -71,6 +72,8 @@ typedef struct ks_pack_stats {
     size_t rules;       /* incident, risk and cause rules */
     size_t examples;    /* example conversations attached to rules */
     size_t db_bytes;    /* size of the compiled Vectorscan database */
+    size_t model_features;  /* weighted features of the n-gram model */
+    size_t model_codes;     /* codes it may propose; 0 = no model */
 } ks_pack_stats;
 
 KS_API void ks_pack_get_stats(const ks_pack *p, ks_pack_stats *st);

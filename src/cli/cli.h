@@ -12,6 +12,7 @@ enum { KS_EXIT_OK = 0, KS_EXIT_BADINPUT = 1, KS_EXIT_USAGE = 2,
 int cmd_qa(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_train(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 

@@ -4,10 +4,9 @@
  * CI can hold the shipped one to its bar).
  */
 #include "cli.h"
+#include "labels.h"
 #include "qa_stream.h"
-#include "../io/lines.h"
 
-#include <cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,106 +23,13 @@ static const char usage[] =
     "  --min-recall X         fail (exit 1) if a code's recall < X\n"
     "  --verbose              list every conversation the pack got wrong\n";
 
-typedef struct label {
-    char *id;
-    uint32_t codes;
-    int risk;               /* -1 when not given */
-    uint32_t causes;
-    int seen;
-} label;
-
 typedef struct eval {
-    label *labels;
-    size_t n;
+    ks_labels labels;
     size_t tp[KS_INC_COUNT], fp[KS_INC_COUNT], fn[KS_INC_COUNT];
     size_t ctp[KS_CAUSE_COUNT], cfp[KS_CAUSE_COUNT], cfn[KS_CAUSE_COUNT];
     size_t risk_ok, risk_n, unlabelled;
     int verbose;
 } eval;
-
-static int cmp_label(const void *a, const void *b)
-{
-    return strcmp(((const label *)a)->id, ((const label *)b)->id);
-}
-
-static int set_bits(const cJSON *arr, int (*lookup)(const char *),
-                    uint32_t *out)
-{
-    const cJSON *it;
-    if (!arr)
-        return 0;
-    if (!cJSON_IsArray(arr))
-        return -1;
-    cJSON_ArrayForEach(it, arr)
-    {
-        int k = cJSON_IsString(it) ? lookup(it->valuestring) : -1;
-        if (k < 0)
-            return -1;
-        *out |= 1u << k;
-    }
-    return 0;
-}
-
-static int parse_label(const char *line, size_t len, label *l)
-{
-    cJSON *o = cJSON_ParseWithLength(line, len);
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
-    const cJSON *risk = cJSON_GetObjectItemCaseSensitive(o, "risk");
-    int rc = -1;
-    memset(l, 0, sizeof *l);
-    l->risk = -1;
-    if (cJSON_IsString(id) &&
-        !set_bits(cJSON_GetObjectItemCaseSensitive(o, "codes"),
-                  ks_incident_from_name, &l->codes) &&
-        !set_bits(cJSON_GetObjectItemCaseSensitive(o, "causes"),
-                  ks_cause_from_name, &l->causes) &&
-        (!risk || (cJSON_IsString(risk) &&
-                   (l->risk = ks_risk_from_name(risk->valuestring)) >= 0))) {
-        l->id = ks_strdup(id->valuestring);
-        rc = l->id ? 0 : -1;
-    }
-    cJSON_Delete(o);
-    return rc;
-}
-
-static int load_labels(const char *path, eval *ev)
-{
-    FILE *f = fopen(path, "rb");
-    ks_linereader lr;
-    if (!f || ks_lr_open(&lr, f, 1u << 20)) {
-        fprintf(stderr, "kesu eval: cannot read %s\n", path);
-        if (f)
-            fclose(f);
-        return -1;
-    }
-    const char *line;
-    size_t len;
-    int too_long, rc = 0;
-    while (ks_lr_next(&lr, &line, &len, &too_long) == 1) {
-        if (!too_long && len == 0)
-            continue;
-        label l;
-        if (too_long || parse_label(line, len, &l)) {
-            fprintf(stderr, "%s:%zu: error: bad label line (want {\"id\":…, "
-                            "\"codes\":[…], \"risk\":…, \"causes\":[…]})\n",
-                    path, lr.lineno);
-            rc = -1;
-            continue;
-        }
-        label *nl = ks_realloc(ev->labels, (ev->n + 1) * sizeof *nl);
-        if (!nl) {
-            rc = -1;
-            break;
-        }
-        ev->labels = nl;
-        ev->labels[ev->n++] = l;
-    }
-    ks_lr_close(&lr);
-    fclose(f);
-    if (ev->n > 1)
-        qsort(ev->labels, ev->n, sizeof *ev->labels, cmp_label);
-    return rc;
-}
 
 static void note_miss(eval *ev, const char *id, const char *what, int k)
 {
@@ -135,9 +41,7 @@ static void note_miss(eval *ev, const char *id, const char *what, int k)
 static void on_conv(void *arg, const ks_conv *c, const ks_result *r)
 {
     eval *ev = arg;
-    label key = {.id = c->id};
-    label *l = ev->n ? bsearch(&key, ev->labels, ev->n, sizeof *l, cmp_label)
-                     : NULL;
+    ks_label *l = ks_labels_find(&ev->labels, c->id);
     if (!l) {
         ev->unlabelled++;
         return;
@@ -233,23 +137,19 @@ int cmd_eval(int argc, char **argv)
     if (!p)
         return KS_EXIT_USAGE;
     ks_stream_stats st;
-    int rc = load_labels(labels, &ev);
+    int rc = ks_labels_load("eval", labels, &ev.labels);
     if (rc == 0)
         rc = ks_qa_stream(pos[0], p, 4u << 20, on_conv, &ev, &st);
     int status = KS_EXIT_FAIL;
     if (rc == 0) {
-        size_t unseen = 0;
-        for (size_t i = 0; i < ev.n; i++)
-            unseen += !ev.labels[i].seen;
+        size_t unseen = ks_labels_unseen(&ev.labels);
         printf("%zu conversations judged, %zu lines rejected, %zu without "
                "label, %zu labels without conversation\n", st.convs, st.bad,
                ev.unlabelled, unseen);
         int fail = report(&ev, mp, mr) || st.bad || ev.unlabelled || unseen;
         status = fail ? KS_EXIT_BADINPUT : KS_EXIT_OK;
     }
-    for (size_t i = 0; i < ev.n; i++)
-        ks_free(ev.labels[i].id);
-    ks_free(ev.labels);
+    ks_labels_free(&ev.labels);
     ks_pack_free(p);
     return status;
 }

@@ -13,6 +13,7 @@ static const struct {
     {"qa", cmd_qa, "inspect chat transcripts for service incidents"},
     {"rules", cmd_rules, "check, test or export a rule pack"},
     {"eval", cmd_eval, "measure a rule pack against labelled conversations"},
+    {"train", cmd_train, "train the n-gram model on labelled conversations"},
     {"case", cmd_case, "work complaint cases through the after-sales flow"},
     {"import", cmd_import, "turn complaint conversations into cases"},
     {"serve", cmd_serve, "run the HTTP API (reply guard, imports, incidents)"},

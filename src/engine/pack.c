@@ -1,6 +1,7 @@
 /* Pack lifecycle, statistics, word export and example checking. */
 #include "pack_int.h"
 #include "kesu/alloc.h"
+#include "kesu/model.h"
 #include "kesu/qa.h"
 
 #include <string.h>
@@ -51,6 +52,7 @@ void ks_pack_free(ks_pack *p)
         ks_rule_clear(&p->rules[i]);
     ks_free(p->rules);
     ks_clock_free(&p->clock);
+    ks_model_free(p->model);
     ks_pack_free_dbs(p);
     ks_free(p);
 }
@@ -72,6 +74,10 @@ void ks_pack_get_stats(const ks_pack *p, ks_pack_stats *st)
     st->rules = p->nrules;
     for (size_t i = 0; i < p->nrules; i++)
         st->examples += p->rules[i].nexamples;
+    if (p->model) {
+        st->model_features = ks_model_features(p->model);
+        st->model_codes = (size_t)__builtin_popcount(ks_model_codes(p->model));
+    }
     hs_database_t *dbs[6];
     size_t ndb = ks_pack_dbs(p, dbs);
     for (size_t i = 0; i < ndb; i++) {

@@ -163,6 +163,7 @@ struct ks_pack {
     size_t nrules;
     ks_reply_clock clock;
     uint64_t *bitpool;  /* storage of every pred bitset */
+    struct ks_model *model;  /* the n-gram model (a *.tsv source), or NULL */
 };
 
 #define KS_BIT_SET(bs, i) ((bs)[(i) >> 6] |= (uint64_t)1 << ((i)&63))

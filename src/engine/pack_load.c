@@ -11,6 +11,7 @@
 #include "pack_int.h"
 #include "pack_load_int.h"
 #include "kesu/alloc.h"
+#include "kesu/model.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,9 +329,9 @@ int ks_pack_load(const ks_source *srcs, size_t n, ks_pack **out,
     return ks_pack_load_cached(srcs, n, NULL, out, diags);
 }
 
-int ks_pack_load_cached(const ks_source *srcs, size_t n,
-                        const ks_db_cache *cache, ks_pack **out,
-                        ks_diags *diags)
+static int load_yaml(const ks_source *srcs, size_t n,
+                     const ks_db_cache *cache, ks_pack **out,
+                     ks_diags *diags)
 {
     ks_loader L = {0};
     *out = NULL;
@@ -354,4 +355,61 @@ int ks_pack_load_cached(const ks_source *srcs, size_t n,
     }
     *out = L.p;
     return KS_OK;
+}
+
+static int is_model(const ks_source *s)
+{
+    size_t l = strlen(s->name);
+    return l > 4 && strcmp(s->name + l - 4, ".tsv") == 0;
+}
+
+/* The model needs the rules (for advice), so it is read after them. */
+static int load_model(ks_pack *p, const ks_source *srcs, size_t n,
+                      ks_diags *d)
+{
+    const ks_source *first = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!is_model(&srcs[i]))
+            continue;
+        if (first) {
+            ks_diags_add(d, 0, srcs[i].name, "a second model file (the "
+                         "pack already has %s)", first->name);
+            return KS_ERULES;
+        }
+        first = &srcs[i];
+    }
+    if (!first)
+        return KS_OK;
+    int rc = ks_model_parse(first->name, first->text, first->len, &p->model,
+                            d);
+    for (int c = 0; rc == KS_OK && c < KS_INC_COUNT; c++)
+        if ((ks_model_codes(p->model) >> c & 1) &&
+            !ks_pack_advice(p, NULL, c))
+            ks_diags_add(d, 1, first->name, "the model proposes %s, but "
+                         "no rule gives advice for it", ks_incident_name(c));
+    return rc;
+}
+
+int ks_pack_load_cached(const ks_source *srcs, size_t n,
+                        const ks_db_cache *cache, ks_pack **out,
+                        ks_diags *diags)
+{
+    ks_source *yaml = ks_calloc(n ? n : 1, sizeof *yaml);
+    size_t ny = 0;
+    if (!yaml) {
+        ks_diags_add(diags, 0, "pack", "out of memory while loading");
+        return KS_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!is_model(&srcs[i]))
+            yaml[ny++] = srcs[i];
+    int rc = load_yaml(yaml, ny, cache, out, diags);
+    ks_free(yaml);
+    if (rc == KS_OK && (rc = load_model(*out, srcs, n, diags))) {
+        ks_pack_free(*out);
+        *out = NULL;
+        if (rc != KS_ENOMEM)
+            rc = KS_ERULES;
+    }
+    return rc;
 }

@@ -13,6 +13,7 @@
  * conversation allocates nothing once the buffers have grown.
  */
 #include "pack_int.h"
+#include "model_int.h"
 #include "kesu/alloc.h"
 #include "kesu/qa.h"
 #include "kesu/text.h"
@@ -118,6 +119,7 @@ struct ks_scanner {
     size_t capviews;
     size_t *hit_off;        /* first hit of each message */
     uint64_t *any;          /* union of every message's list bitset */
+    ks_model_scratch model;
     int timing;
     uint64_t exact_ns;      /* exact_hits() time inside the rules stage */
     ks_qa_timing t;
@@ -182,6 +184,7 @@ void ks_scanner_free(ks_scanner *s)
     ks_free(s->views);
     ks_free(s->hit_off);
     ks_free(s->any);
+    ks_model_scratch_free(&s->model);
     ks_free(s);
 }
 
@@ -508,8 +511,9 @@ static int add_message(ks_scanner *s, size_t g, const ks_msg *m)
     s->mfrom[g] = (unsigned char)m->from;
     s->mlen[g] = 0;
     s->base[g] = sp->txt.len;
-    if (!p->join[m->from] && !p->som[m->from])
-        return KS_OK;           /* no rule looks at this speaker's words */
+    if (!p->join[m->from] && !p->som[m->from] &&
+        (!p->model || m->from == KS_FROM_SYSTEM))
+        return KS_OK;           /* nothing looks at this speaker's words */
     if (ks_grow(&sp->msgs, &sp->cap, sp->n, sizeof *sp->msgs, 64))
         return KS_ENOMEM;
     sp->msgs[sp->n++] = g;
@@ -934,6 +938,53 @@ static int cmp_finding(const void *a, const void *b)
     return (int)x->code - (int)y->code;
 }
 
+/* Message i's normalised text and map, for the model. */
+static const char *model_text(void *arg, size_t i, size_t *len,
+                              const uint32_t **map)
+{
+    const ks_scanner *s = arg;
+    size_t g = s->m0 + i;
+    *len = s->mlen[g];
+    if (map)
+        *map = s->sp[s->mfrom[g]].txt.map + s->base[g];
+    return msg_text(s, g);
+}
+
+static int has_code(const ks_result *r, int code)
+{
+    for (size_t i = 0; i < r->nfindings; i++)
+        if ((int)r->findings[i].code == code)
+            return 1;
+    return 0;
+}
+
+/* The model's second opinion: a code it scores past the threshold that
+ * no rule found becomes a finding of its own (rule "model.CODE"). */
+static int model_findings(ks_scanner *s, ks_result *r)
+{
+    const ks_model *m = s->p->model;
+    double score[KS_INC_COUNT];
+    int rc = ks_model_raw(m, &s->model, s->c, model_text, s, score);
+    for (int k = 0; !rc && k < m->ncodes; k++) {
+        int code = m->code[k];
+        if (score[k] <= m->thr[k] || has_code(r, code))
+            continue;
+        if (ks_grow(&r->findings, &r->cap, r->nfindings, sizeof *r->findings,
+                    8))
+            return KS_ENOMEM;
+        ks_finding *f = &r->findings[r->nfindings];
+        ks_model_evidence(m, code, s->c, model_text, s, &f->msg, &f->start,
+                          &f->end);
+        if (f->msg == s->c->nmsgs)
+            continue;   /* no agent words to show: nothing to coach */
+        f->code = (ks_incident)code;
+        f->rule = m->rule[k];
+        f->advice = ks_pack_advice(s->p, NULL, code);
+        r->nfindings++;
+    }
+    return rc;
+}
+
 /* Judges conversation k of the scanned batch. */
 static int judge(ks_scanner *s, size_t k, ks_result *r)
 {
@@ -951,6 +1002,8 @@ static int judge(ks_scanner *s, size_t k, ks_result *r)
             ks_rule_eval(s->p, &s->p->rules[i], s->c, s->views, emit, &e);
     if (e.rc)
         return e.rc;
+    if (s->p->model && (rc = model_findings(s, r)))
+        return rc;
     if (r->nfindings > 1)
         qsort(r->findings, r->nfindings, sizeof *r->findings, cmp_finding);
     if (s->timing) {   /* exact_hits() scanned: that is matching */

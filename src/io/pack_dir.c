@@ -1,7 +1,7 @@
 /*
- * ks_pack_load_dir(): the I/O edge of pack loading. Reads every DIR/NAME.yaml in
- * name order (so overrides in a later file are predictable) and hands the
- * texts to the pure loader.
+ * ks_pack_load_dir(): the I/O edge of pack loading. Reads every
+ * DIR/NAME.yaml (and the model, DIR/NAME.tsv) in name order, so overrides
+ * in a later file are predictable, and hands the texts to the pure loader.
  */
 #include "kesu/alloc.h"
 #include "kesu/pack.h"
@@ -21,11 +21,13 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int has_yaml_ext(const char *n)
+/* Rule files, and the n-gram model (*.tsv). */
+static int is_pack_file(const char *n)
 {
     size_t l = strlen(n);
     return (l > 5 && strcmp(n + l - 5, ".yaml") == 0) ||
-           (l > 4 && strcmp(n + l - 4, ".yml") == 0);
+           (l > 4 && strcmp(n + l - 4, ".yml") == 0) ||
+           (l > 4 && strcmp(n + l - 4, ".tsv") == 0);
 }
 
 static int read_file(const char *path, char **out, size_t *len,
@@ -83,7 +85,7 @@ static int list_dir(const char *dir, char ***names, size_t *n, ks_diags *d)
     char **v = NULL;
     size_t cnt = 0;
     while ((e = readdir(dp))) {
-        if (e->d_name[0] == '.' || !has_yaml_ext(e->d_name))
+        if (e->d_name[0] == '.' || !is_pack_file(e->d_name))
             continue;
         char **nv = ks_realloc(v, (cnt + 1) * sizeof *nv);
         size_t plen = strlen(dir) + strlen(e->d_name) + 2;
