@@ -6,9 +6,10 @@
  * incident code over a conversation's binary features: character 1-3-grams
  * of the agent's normalised text (include/kesu/text.h), 2-grams of the
  * customer's, system events, who spoke last and the longest wait for an
- * agent. A code whose score passes its threshold is proposed as a finding
- * when no rule found that code in the conversation; its evidence is the
- * agent phrase whose n-grams weigh most for the code.
+ * agent. A code whose score passes its threshold is proposed as a
+ * suspicion (ks_result.suspects, include/kesu/qa.h) when no rule found
+ * that code in the conversation; its evidence is the agent phrase whose
+ * n-grams weigh most for the code.
  *
  * The model is data: a text file under rules/ (rules/README.md describes
  * it) written by ks_model_write() from ks_trainer_fit(), i.e. `kesu
@@ -60,6 +61,9 @@ typedef struct ks_train_opts {
                            0.02; < 0 keeps all */
     double beta;        /* thresholds maximise F-beta: < 1 favours
                            precision; 0 = 1 */
+    double min_train_precision; /* ... raised until the model's precision
+                           on its own training data is at least this;
+                           0 = 0.95, < 0 = no floor */
 } ks_train_opts;
 
 /* The codes an agent's words show. Not the ones judged from the clock
@@ -74,8 +78,10 @@ typedef struct ks_train_opts {
 /* What training measured, per modelled code, on the left-out groups. */
 typedef struct ks_train_report {
     size_t convs, groups, features;
-    double threshold[KS_INC_COUNT];
-    double oof_p[KS_INC_COUNT], oof_r[KS_INC_COUNT]; /* at the threshold */
+    double threshold[KS_INC_COUNT];      /* final (after the floor) */
+    double oof_threshold[KS_INC_COUNT];  /* where out-of-group F-beta
+                                            peaks */
+    double oof_p[KS_INC_COUNT], oof_r[KS_INC_COUNT]; /* at oof_threshold */
     size_t positives[KS_INC_COUNT];
 } ks_train_report;
 

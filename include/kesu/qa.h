@@ -25,14 +25,25 @@ typedef struct ks_finding {
     const char *advice;   /* coaching advice; owned by the pack */
     size_t msg;           /* index into conv->msgs */
     uint32_t start, end;  /* code point span in that message's text */
+    double score;         /* a suspicion's model score above its
+                             threshold; 0 for a rule's finding */
 } ks_finding;
 
+/* Findings are what the rules found. Suspicions are what the pack's
+ * n-gram model (include/kesu/model.h) proposes beyond them: a code no
+ * rule found in the conversation, scored past the model's threshold, for
+ * a lead to review. They are kept apart because the model is less
+ * precise on near-misses the rules were written against (a correct
+ * refusal, a factual claim), yet finds phrasings no rule knows. */
 typedef struct ks_result {
     ks_risk risk;
     uint32_t causes;       /* bit (1u << ks_cause) per cause shown */
     ks_finding *findings;  /* in message order */
     size_t nfindings;
     size_t cap;
+    ks_finding *suspects;  /* in message order; rule "model.CODE" */
+    size_t nsuspects;
+    size_t capsuspects;
 } ks_result;
 
 typedef struct ks_scanner ks_scanner;

@@ -21,6 +21,7 @@ static const char usage[] =
     "  --rules DIR            rule pack (default: the shipped pack)\n"
     "  --min-precision X      fail (exit 1) if a code's precision < X\n"
     "  --min-recall X         fail (exit 1) if a code's recall < X\n"
+    "  --with-suspected       count the model's suspicions as findings\n"
     "  --verbose              list every conversation the pack got wrong\n";
 
 typedef struct eval {
@@ -29,6 +30,7 @@ typedef struct eval {
     size_t ctp[KS_CAUSE_COUNT], cfp[KS_CAUSE_COUNT], cfn[KS_CAUSE_COUNT];
     size_t risk_ok, risk_n, unlabelled;
     int verbose;
+    int suspected;          /* suspicions count as findings */
 } eval;
 
 static void note_miss(eval *ev, const char *id, const char *what, int k)
@@ -50,6 +52,8 @@ static void on_conv(void *arg, const ks_conv *c, const ks_result *r)
     uint32_t got = 0;
     for (size_t i = 0; i < r->nfindings; i++)
         got |= 1u << r->findings[i].code;
+    for (size_t i = 0; ev->suspected && i < r->nsuspects; i++)
+        got |= 1u << r->suspects[i].code;
     for (int k = 0; k < KS_INC_COUNT; k++) {
         int want = l->codes >> k & 1u, have = got >> k & 1u;
         ev->tp[k] += want && have;
@@ -116,6 +120,7 @@ int cmd_eval(int argc, char **argv)
     ks_opt opts[] = {{"labels", &labels, NULL},   {"rules", &rules, NULL},
                      {"min-precision", &minp, NULL},
                      {"min-recall", &minr, NULL}, {"verbose", NULL, &ev.verbose},
+                     {"with-suspected", NULL, &ev.suspected},
                      {"help", NULL, &help},       {NULL, NULL, NULL}};
     char *pos[1];
     int npos = ks_parse_opts("eval", argc, argv, opts, pos, 1);

@@ -30,8 +30,12 @@ static void print_stats(const ks_pack *p, const char *dir)
     if (st.regexes_as_strings)  /* why the database has more patterns */
         printf(" (%zu found as their %zu strings)", st.regexes_as_strings,
                st.regex_strings);
-    printf(", %zu rules, %zu examples, database %zu bytes\n", st.rules,
+    printf(", %zu rules, %zu examples, database %zu bytes", st.rules,
            st.examples, st.db_bytes);
+    if (st.model_codes)
+        printf("; n-gram model: %zu features, %zu codes", st.model_features,
+               st.model_codes);
+    putchar('\n');
 }
 
 static int run_tests(const ks_pack *p)

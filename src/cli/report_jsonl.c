@@ -3,6 +3,42 @@
 
 #include <string.h>
 
+static void put_finding(FILE *out, const ks_conv *c, const ks_finding *f)
+{
+    const ks_msg *m = &c->msgs[f->msg];
+    size_t b = ks_utf8_offset(m->text, m->text_len, f->start);
+    size_t e = ks_utf8_offset(m->text, m->text_len, f->end);
+    fprintf(out, "{\"code\":\"%s\",\"level\":\"%c\",\"rule\":",
+            ks_incident_name(f->code), ks_incident_level(f->code));
+    ks_json_str(out, f->rule, strlen(f->rule));
+    fputs(",\"message\":", out);
+    if (m->id)
+        ks_json_str(out, m->id, strlen(m->id));
+    else
+        fputs("null", out);
+    fprintf(out, ",\"index\":%zu,\"start\":%u,\"end\":%u,\"evidence\":",
+            f->msg, f->start, f->end);
+    ks_json_str(out, m->text + b, e - b);
+    fputs(",\"advice\":", out);
+    ks_json_str(out, f->advice ? f->advice : "",
+                f->advice ? strlen(f->advice) : 0);
+    if (f->score > 0)
+        fprintf(out, ",\"score\":%.3f", f->score);
+    putc('}', out);
+}
+
+static void put_findings(FILE *out, const ks_conv *c, const ks_finding *v,
+                         size_t n)
+{
+    putc('[', out);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            putc(',', out);
+        put_finding(out, c, &v[i]);
+    }
+    putc(']', out);
+}
+
 void ks_report_jsonl(FILE *out, const ks_conv *c, const ks_result *r)
 {
     fputs("{\"conversation\":", out);
@@ -20,28 +56,11 @@ void ks_report_jsonl(FILE *out, const ks_conv *c, const ks_result *r)
                     ks_cause_name((ks_cause)k));
             first = 0;
         }
-    fputs("],\"findings\":[", out);
-    for (size_t i = 0; i < r->nfindings; i++) {
-        const ks_finding *f = &r->findings[i];
-        const ks_msg *m = &c->msgs[f->msg];
-        size_t b = ks_utf8_offset(m->text, m->text_len, f->start);
-        size_t e = ks_utf8_offset(m->text, m->text_len, f->end);
-        fprintf(out, "%s{\"code\":\"%s\",\"level\":\"%c\",\"rule\":",
-                i ? "," : "", ks_incident_name(f->code),
-                ks_incident_level(f->code));
-        ks_json_str(out, f->rule, strlen(f->rule));
-        fputs(",\"message\":", out);
-        if (m->id)
-            ks_json_str(out, m->id, strlen(m->id));
-        else
-            fputs("null", out);
-        fprintf(out, ",\"index\":%zu,\"start\":%u,\"end\":%u,\"evidence\":",
-                f->msg, f->start, f->end);
-        ks_json_str(out, m->text + b, e - b);
-        fputs(",\"advice\":", out);
-        ks_json_str(out, f->advice ? f->advice : "",
-                    f->advice ? strlen(f->advice) : 0);
-        putc('}', out);
+    fputs("],\"findings\":", out);
+    put_findings(out, c, r->findings, r->nfindings);
+    if (r->nsuspects) {     /* only with a model: SPEC 3.2 stays as is */
+        fputs(",\"suspected\":", out);
+        put_findings(out, c, r->suspects, r->nsuspects);
     }
-    fputs("]}\n", out);
+    fputs("}\n", out);
 }

@@ -22,6 +22,7 @@ struct ks_text_report {
     agent_row *agents;
     size_t nagents;
     size_t per_code[KS_INC_COUNT];
+    size_t suspected[KS_INC_COUNT];
     const char *advice[KS_INC_COUNT];
     size_t per_risk[KS_RISK_COUNT];
     size_t per_cause[KS_CAUSE_COUNT];
@@ -86,6 +87,24 @@ static void print_causes(FILE *out, uint32_t causes)
         fputs("-", out);
 }
 
+/* A suspicion is marked "?" and carries its score: a lead reviews it
+ * before coaching from it. */
+static void print_finding(ks_text_report *t, const ks_conv *c,
+                          const ks_finding *f, const char *mark)
+{
+    const ks_msg *m = &c->msgs[f->msg];
+    fprintf(t->out, "  [%c%s] %s %s · %s %s · %s", ks_incident_level(f->code),
+            mark, ks_incident_name(f->code), ks_incident_zh(f->code),
+            m->id ? m->id : "-", ks_from_name(m->from), f->rule);
+    if (*mark)
+        fprintf(t->out, " · 疑似 suspected, score +%.2f", f->score);
+    fputc('\n', t->out);
+    if (m->from == KS_FROM_SYSTEM)
+        fprintf(t->out, "      (system event: %s)\n", ks_event_name(m->event));
+    else
+        print_evidence(t, m, f->start, f->end);
+}
+
 void ks_text_report_conv(void *arg, const ks_conv *c, const ks_result *r)
 {
     ks_text_report *t = arg;
@@ -95,7 +114,7 @@ void ks_text_report_conv(void *arg, const ks_conv *c, const ks_result *r)
     t->per_risk[r->risk]++;
     for (int k = 0; k < KS_CAUSE_COUNT; k++)
         t->per_cause[k] += r->causes >> k & 1u;
-    if (!r->nfindings && !t->all)
+    if (!r->nfindings && !r->nsuspects && !t->all)
         return;
     fprintf(t->out, "%s%s%s  客服 %s  风险 %s  原因 ", t->color ? "\033[1m" : "",
             c->id, t->color ? "\033[0m" : "", c->agent ? c->agent : "-",
@@ -104,21 +123,17 @@ void ks_text_report_conv(void *arg, const ks_conv *c, const ks_result *r)
     fputc('\n', t->out);
     for (size_t i = 0; i < r->nfindings; i++) {
         const ks_finding *f = &r->findings[i];
-        const ks_msg *m = &c->msgs[f->msg];
         char lv = ks_incident_level(f->code);
         t->per_code[f->code]++;
         if (!t->advice[f->code])
             t->advice[f->code] = f->advice;
         if (a)
             a->by_level[lv - 'A']++;
-        fprintf(t->out, "  [%c] %s %s · %s %s · %s\n", lv,
-                ks_incident_name(f->code), ks_incident_zh(f->code),
-                m->id ? m->id : "-", ks_from_name(m->from), f->rule);
-        if (m->from == KS_FROM_SYSTEM)
-            fprintf(t->out, "      (system event: %s)\n",
-                    ks_event_name(m->event));
-        else
-            print_evidence(t, m, f->start, f->end);
+        print_finding(t, c, f, "");
+    }
+    for (size_t i = 0; i < r->nsuspects; i++) {
+        t->suspected[r->suspects[i].code]++;
+        print_finding(t, c, &r->suspects[i], "?");
     }
     fputc('\n', t->out);
 }
@@ -140,6 +155,17 @@ static void print_summary(ks_text_report *t, const ks_stream_stats *st)
             fprintf(o, "%-22s %5c %zu  %s\n", ks_incident_name((ks_incident)k),
                     ks_incident_level((ks_incident)k), t->per_code[k],
                     ks_incident_zh((ks_incident)k));
+    int any = 0;
+    for (int k = 0; k < KS_INC_COUNT; k++)
+        if (t->suspected[k]) {
+            if (!any)
+                fprintf(o, "\n%-22s %5s %s\n", "疑似 suspected (model)",
+                        "level", "count");
+            any = 1;
+            fprintf(o, "%-22s %5c %zu  %s\n", ks_incident_name((ks_incident)k),
+                    ks_incident_level((ks_incident)k), t->suspected[k],
+                    ks_incident_zh((ks_incident)k));
+        }
     fprintf(o, "\n风险 risk:");
     for (int k = KS_RISK_COUNT - 1; k >= 0; k--)
         fprintf(o, "  %s %zu", ks_risk_name((ks_risk)k), t->per_risk[k]);

@@ -379,10 +379,58 @@ static int thresholds(const ks_trainer *t, const ks_train_opts *o,
         best_threshold(v, t->n, o->beta, &m->thr[k], &rep->oof_p[code],
                        &rep->oof_r[code]);
         m->thr[k] = round(m->thr[k] * 1e6) / 1e6;
+        rep->oof_threshold[code] = m->thr[k];
     }
     ks_free(oof);
     ks_free(v);
     return rc;
+}
+
+/* The lowest cut at or above *thr where the final model's precision on
+ * its training data reaches floor. Near-misses the rules were written
+ * against (a correct refusal, a factual claim) share n-grams with the
+ * incidents; if the model cannot tell them apart even where it has seen
+ * them, its proposals there are not worth a lead's time. */
+static void precision_floor(scored *v, size_t n, double floor, double *thr)
+{
+    qsort(v, n, sizeof *v, cmp_scored);
+    size_t tp = 0, fp = 0;
+    double cut = n ? v[0].s + 1 : *thr;   /* none: above every score */
+    for (size_t i = 0; i < n && v[i].s > *thr; i++) {
+        tp += v[i].y != 0;
+        fp += v[i].y == 0;
+        if (i + 1 < n && v[i + 1].s == v[i].s)
+            continue;
+        if ((double)tp >= floor * (double)(tp + fp))
+            cut = i + 1 < n && v[i + 1].s > *thr
+                      ? (v[i].s + v[i + 1].s) / 2 : *thr;
+    }
+    if (cut > *thr)
+        *thr = cut;
+}
+
+static int floors(const ks_trainer *t, const ks_train_opts *o, ks_model *m)
+{
+    double *raw = ks_malloc((t->n ? t->n : 1) * (size_t)m->ncodes *
+                            sizeof *raw);
+    scored *v = ks_malloc((t->n ? t->n : 1) * sizeof *v);
+    if (!raw || !v) {
+        ks_free(raw);
+        ks_free(v);
+        return KS_ENOMEM;
+    }
+    for (size_t i = 0; i < t->n; i++)
+        score_stored(m, t, &t->convs[i], raw + i * (size_t)m->ncodes);
+    for (int k = 0; k < m->ncodes; k++) {
+        for (size_t i = 0; i < t->n; i++)
+            v[i] = (scored){raw[i * (size_t)m->ncodes + (size_t)k],
+                            (int)(t->convs[i].codes >> m->code[k] & 1)};
+        precision_floor(v, t->n, o->min_train_precision, &m->thr[k]);
+        m->thr[k] = round(m->thr[k] * 1e6) / 1e6;
+    }
+    ks_free(raw);
+    ks_free(v);
+    return KS_OK;
 }
 
 static size_t distinct_groups(const ks_trainer *t, unsigned *out)
@@ -414,6 +462,8 @@ static void defaults(const ks_train_opts *in, ks_train_opts *o)
         o->min_weight = 0.02;
     if (o->beta <= 0)
         o->beta = 1;
+    if (o->min_train_precision == 0)
+        o->min_train_precision = 0.95;
 }
 
 int ks_trainer_fit(ks_trainer *t, const ks_train_opts *opts,
@@ -429,9 +479,13 @@ int ks_trainer_fit(ks_trainer *t, const ks_train_opts *opts,
     if (!groups)
         return KS_ENOMEM;
     size_t ng = distinct_groups(t, groups);
-    ks_model *m;
+    ks_model *m = NULL;
     int rc = fit_model(t, &o, UINT_MAX, &m);
-    if (!rc && ng >= 2 && (rc = thresholds(t, &o, groups, ng, m, &r)))
+    if (!rc && ng >= 2)
+        rc = thresholds(t, &o, groups, ng, m, &r);
+    if (!rc && o.min_train_precision > 0)
+        rc = floors(t, &o, m);
+    if (rc)
         ks_model_free(m);
     ks_free(groups);
     if (rc)

@@ -396,6 +396,7 @@ int ks_pack_load_cached(const ks_source *srcs, size_t n,
 {
     ks_source *yaml = ks_calloc(n ? n : 1, sizeof *yaml);
     size_t ny = 0;
+    *out = NULL;
     if (!yaml) {
         ks_diags_add(diags, 0, "pack", "out of memory while loading");
         return KS_ENOMEM;

@@ -924,6 +924,7 @@ static void emit(void *arg, const ks_rule *rule, size_t step, size_t msg)
     f->advice = rule->advice;
     f->msg = msg;
     f->start = f->end = 0;
+    f->score = 0;
     evidence_span(&rule->steps[step], e->s->views[msg].m, hits, nhits,
                   &f->start, &f->end);
 }
@@ -959,7 +960,7 @@ static int has_code(const ks_result *r, int code)
 }
 
 /* The model's second opinion: a code it scores past the threshold that
- * no rule found becomes a finding of its own (rule "model.CODE"). */
+ * no rule found becomes a suspicion (rule "model.CODE"). */
 static int model_findings(ks_scanner *s, ks_result *r)
 {
     const ks_model *m = s->p->model;
@@ -969,10 +970,10 @@ static int model_findings(ks_scanner *s, ks_result *r)
         int code = m->code[k];
         if (score[k] <= m->thr[k] || has_code(r, code))
             continue;
-        if (ks_grow(&r->findings, &r->cap, r->nfindings, sizeof *r->findings,
-                    8))
+        if (ks_grow(&r->suspects, &r->capsuspects, r->nsuspects,
+                    sizeof *r->suspects, 4))
             return KS_ENOMEM;
-        ks_finding *f = &r->findings[r->nfindings];
+        ks_finding *f = &r->suspects[r->nsuspects];
         ks_model_evidence(m, code, s->c, model_text, s, &f->msg, &f->start,
                           &f->end);
         if (f->msg == s->c->nmsgs)
@@ -980,7 +981,8 @@ static int model_findings(ks_scanner *s, ks_result *r)
         f->code = (ks_incident)code;
         f->rule = m->rule[k];
         f->advice = ks_pack_advice(s->p, NULL, code);
-        r->nfindings++;
+        f->score = score[k] - m->thr[k];
+        r->nsuspects++;
     }
     return rc;
 }
@@ -991,6 +993,7 @@ static int judge(ks_scanner *s, size_t k, ks_result *r)
     r->risk = KS_RISK_normal;
     r->causes = 0;
     r->nfindings = 0;
+    r->nsuspects = 0;
     int rc = build_views(s, k);
     if (rc)
         return rc;
@@ -1006,6 +1009,8 @@ static int judge(ks_scanner *s, size_t k, ks_result *r)
         return rc;
     if (r->nfindings > 1)
         qsort(r->findings, r->nfindings, sizeof *r->findings, cmp_finding);
+    if (r->nsuspects > 1)
+        qsort(r->suspects, r->nsuspects, sizeof *r->suspects, cmp_finding);
     if (s->timing) {   /* exact_hits() scanned: that is matching */
         s->t.rules_ns += now_ns() - t0 - s->exact_ns;
         s->t.match_ns += s->exact_ns;
@@ -1058,5 +1063,6 @@ int ks_qa_rule_fires(ks_scanner *s, const ks_conv *c, const ks_rule *r,
 void ks_result_free(ks_result *r)
 {
     ks_free(r->findings);
+    ks_free(r->suspects);
     memset(r, 0, sizeof *r);
 }
