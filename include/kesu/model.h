@@ -58,7 +58,7 @@ typedef struct ks_train_opts {
     int min_df;         /* keep features in at least this many
                            conversations; 0 = 3 */
     double min_weight;  /* drop |weight| below this from the file; 0 =
-                           0.02; < 0 keeps all */
+                           0.1; < 0 keeps all */
     double beta;        /* thresholds maximise F-beta: < 1 favours
                            precision; 0 = 1 */
     double min_train_precision; /* ... raised until the model's precision

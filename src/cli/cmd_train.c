@@ -26,7 +26,7 @@ static const char usage[] =
     "                       sensitive_mishandled, forced_end,\n"
     "                       slow_response; and negligence)\n"
     "  --min-weight X       leave weights below X out of the file "
-    "(default 0.02)\n"
+    "(default 0.1)\n"
     "  --epochs N           training passes (default 12)\n"
     "  --beta X             thresholds maximise F-beta (default 1; below 1\n"
     "                       favours precision)\n"

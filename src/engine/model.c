@@ -46,6 +46,7 @@ void ks_model_free(ks_model *m)
     ks_free(m->hash);
     ks_free(m->w);
     ks_free(m->table);
+    ks_free(m->bloom);
     ks_free(m);
 }
 
@@ -61,14 +62,17 @@ size_t ks_model_features(const ks_model *m) { return m->nfeat; }
 
 long ks_model_find(const ks_model *m, uint64_t h)
 {
-    if (!m->table)
+    size_t b = KS_BLOOM_BIT(h);
+    if (!m->table || !(m->bloom[b >> 6] >> (b & 63) & 1))
         return -1;
+    uint32_t fp = (uint32_t)(h >> 32);
     for (size_t i = (size_t)h & m->mask;; i = (i + 1) & m->mask) {
-        uint32_t v = m->table[i];
+        uint64_t v = m->table[i];
         if (!v)
             return -1;
-        if (m->hash[v - 1] == h)
-            return (long)v - 1;
+        uint32_t idx = (uint32_t)v - 1;
+        if ((uint32_t)(v >> 32) == fp && m->hash[idx] == h)
+            return (long)idx;
     }
 }
 
@@ -77,7 +81,9 @@ static void table_put(ks_model *m, size_t idx)
     size_t i = (size_t)m->hash[idx] & m->mask;
     while (m->table[i])
         i = (i + 1) & m->mask;
-    m->table[i] = (uint32_t)idx + 1;
+    m->table[i] = (m->hash[idx] >> 32) << 32 | (uint64_t)(idx + 1);
+    size_t b = KS_BLOOM_BIT(m->hash[idx]);
+    m->bloom[b >> 6] |= (uint64_t)1 << (b & 63);
 }
 
 /* Keeps the table at most half full, so a miss (most n-grams of a chat)
@@ -87,8 +93,11 @@ static int table_room(ks_model *m)
     size_t size = m->table ? m->mask + 1 : 0;
     if ((m->nfeat + 1) * 2 <= size)
         return KS_OK;
+    if (!m->bloom &&
+        !(m->bloom = ks_calloc((1u << KS_BLOOM_LOG) / 64, sizeof *m->bloom)))
+        return KS_ENOMEM;
     size_t nsize = size ? size * 2 : 1024;
-    uint32_t *t = ks_calloc(nsize, sizeof *t);
+    uint64_t *t = ks_calloc(nsize, sizeof *t);
     if (!t)
         return KS_ENOMEM;
     ks_free(m->table);
@@ -195,7 +204,7 @@ int ks_model_raw(const ks_model *m, ks_model_scratch *s, const ks_conv *c,
     if (rc)
         return rc;
     tally t = {.m = m, .s = s};
-    ks_feat_each(c, text, targ, count, &t);
+    ks_feat_each(c, text, targ, 0, count, &t);
     double v = 1.0 / sqrt((double)t.found + 1.0);
     for (int k = 0; k < m->ncodes; k++)
         raw[k] = m->bias[k] + v * t.acc[k];

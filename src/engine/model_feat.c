@@ -12,21 +12,36 @@
 #include <stdio.h>
 #include <string.h>
 
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
+/* A key's hash runs over its kind and its body's code points (FNV-1a
+ * steps, then a mixer so the low bits index a table well). Scoring
+ * extends the hashes of the n-grams starting at each of the last three
+ * characters by one step per character, never rebuilding a key. */
+#define H_SEED 0xcbf29ce484222325ULL
+#define H_PRIME 0x100000001b3ULL
 
-static uint64_t fnv(uint64_t h, const char *s, size_t n)
+static uint64_t h_start(char kind)
 {
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= FNV_PRIME;
-    }
-    return h;
+    return (H_SEED ^ (unsigned char)kind) * H_PRIME;
+}
+
+static uint64_t h_add(uint64_t h, uint32_t cp) { return (h ^ cp) * H_PRIME; }
+
+static uint64_t h_end(uint64_t h)
+{
+    h ^= h >> 31;
+    h *= 0x9e3779b97f4a7c15ULL;
+    return h ^ (h >> 29);
 }
 
 uint64_t ks_feat_hash(const char *key, size_t len)
 {
-    return fnv(FNV_OFFSET, key, len);
+    uint64_t h = h_start(len ? key[0] : 0);
+    for (size_t i = 2; i < len;) {
+        uint32_t cp;
+        i += ks_utf8_decode(key + i, &cp);
+        h = h_add(h, cp);
+    }
+    return h_end(h);
 }
 
 int ks_feat_space(uint32_t cp)
@@ -38,53 +53,81 @@ int ks_feat_space(uint32_t cp)
 typedef struct walk {
     ks_feat_fn fn;
     void *arg;
+    int keys;           /* build each feature's key (training) */
 } walk;
 
-static void put(const walk *w, const char *key, size_t len, size_t msg,
-                uint32_t at, int nchars)
+/* The key of the n-gram t[from..to), white space left out. */
+static size_t ngram_key(char kind, const char *t, size_t from, size_t to,
+                        char *key)
 {
-    ks_feat f = {ks_feat_hash(key, len), key, len, msg, at, nchars};
+    size_t k = 0;
+    key[k++] = kind;
+    key[k++] = ':';
+    for (size_t i = from; i < to;) {
+        uint32_t cp;
+        size_t n = ks_utf8_decode(t + i, &cp);
+        if (!ks_feat_space(cp)) {
+            memcpy(key + k, t + i, n);
+            k += n;
+        }
+        i += n;
+    }
+    return k;
+}
+
+static void emit(const walk *w, uint64_t h, char kind, const char *t,
+                 size_t from, size_t to, size_t msg, int nchars)
+{
+    char key[2 + 3 * 4];
+    ks_feat f = {h, NULL, 0, msg, (uint32_t)from, nchars};
+    if (w->keys) {
+        f.keylen = ngram_key(kind, t, from, to, key);
+        f.key = key;
+    }
     w->fn(w->arg, &f);
 }
 
-/* The n-grams of up to maxn characters ending at each character of one
- * message's text; only n >= minn are given. */
+/* The n-grams of minn..maxn (<= 3) characters of one message's text.
+ * run[g] is the hash of the n-gram starting g characters back. */
 static void ngrams(const walk *w, char kind, const char *t, size_t len,
                    size_t msg, int minn, int maxn)
 {
-    uint32_t off[3], clen[3];   /* the last three kept characters */
+    uint64_t run[3] = {0}, seed = h_start(kind);
+    size_t start[3] = {0};
     int have = 0;
-    char key[2 + 3 * 4];
-    key[0] = kind;
-    key[1] = ':';
     for (size_t i = 0; i < len;) {
         uint32_t cp;
         size_t n = ks_utf8_decode(t + i, &cp);
         if (!ks_feat_space(cp)) {
-            memmove(off, off + 1, 2 * sizeof *off);
-            memmove(clen, clen + 1, 2 * sizeof *clen);
-            off[2] = (uint32_t)i;
-            clen[2] = (uint32_t)n;
-            if (have < 3)
-                have++;
-            for (int g = minn; g <= maxn && g <= have; g++) {
-                size_t k = 2;
-                for (int j = 3 - g; j < 3; j++) {
-                    memcpy(key + k, t + off[j], clen[j]);
-                    k += clen[j];
-                }
-                put(w, key, k, msg, off[3 - g], g);
+            run[2] = run[1];
+            start[2] = start[1];
+            run[1] = run[0];
+            start[1] = start[0];
+            run[0] = seed;
+            start[0] = i;
+            have += have < 3;
+            for (int g = 0; g < have; g++) {
+                run[g] = h_add(run[g], cp);
+                if (g + 1 >= minn && g + 1 <= maxn)
+                    emit(w, h_end(run[g]), kind, t, start[g], i + n, msg,
+                         g + 1);
             }
         }
         i += n;
     }
 }
 
+static void put(const walk *w, const char *key, size_t len)
+{
+    ks_feat f = {ks_feat_hash(key, len), key, len, 0, 0, 0};
+    w->fn(w->arg, &f);
+}
+
 static void named(const walk *w, const char *kind, const char *name)
 {
     char key[64];
     int n = snprintf(key, sizeof key, "%s:%s", kind, name);
-    put(w, key, (size_t)n, 0, 0, 0);
+    put(w, key, (size_t)n);
 }
 
 /* Longest wait from a customer's first unanswered message to the agent's
@@ -135,14 +178,14 @@ static void chat_facts(const walk *w, const ks_conv *c)
 void ks_feat_agent(const char *t, size_t len, size_t msg, ks_feat_fn fn,
                    void *arg)
 {
-    walk w = {fn, arg};
+    walk w = {fn, arg, 0};
     ngrams(&w, 'A', t, len, msg, 1, 3);
 }
 
 void ks_feat_each(const ks_conv *c, ks_model_text_fn text, void *targ,
-                  ks_feat_fn fn, void *arg)
+                  int keys, ks_feat_fn fn, void *arg)
 {
-    walk w = {fn, arg};
+    walk w = {fn, arg, keys};
     for (size_t i = 0; i < c->nmsgs; i++) {
         const ks_msg *m = &c->msgs[i];
         if (m->from == KS_FROM_SYSTEM) {

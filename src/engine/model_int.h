@@ -8,6 +8,9 @@
 #include "kesu/model.h"
 #include "kesu/text.h"
 
+#define KS_BLOOM_LOG 18
+#define KS_BLOOM_BIT(h) ((size_t)((h) >> 40) & ((1u << KS_BLOOM_LOG) - 1))
+
 /* A model: for each of its ncodes codes a bias and threshold (logit
  * space), and per feature a row of ncodes weights. Features are found by
  * the 64-bit hash of their key ("A:哪有空"), in an open-addressing table. */
@@ -21,8 +24,14 @@ struct ks_model {
     char **key;                 /* per feature, its key */
     uint64_t *hash;             /* per feature */
     float *w;                   /* nfeat * ncodes */
-    uint32_t *table;            /* feature index + 1, or 0 */
+    uint64_t *table;            /* per slot: the hash's upper 32 bits
+                                   << 32 | feature index + 1; 0 = empty */
     size_t mask;                /* table size - 1 */
+    uint64_t *bloom;            /* KS_BLOOM_BITS bits, one per hash
+                                   (bits 40..) of a feature: most of a
+                                   chat's n-grams are no feature, and this
+                                   says so from a block that stays in
+                                   cache */
 };
 
 /* Message i's normalised text (len bytes) and, when map is not NULL, the
@@ -41,8 +50,8 @@ const char *ks_own_text_fn(void *arg, size_t i, size_t *len,
                            const uint32_t **map);
 
 /* One feature of a conversation: its hash, key (kind letter, ':' and
- * body) and, for an agent n-gram, where: message, byte offset in the
- * normalised text, and length in characters. */
+ * body; NULL for an n-gram unless asked for) and, for an n-gram, where:
+ * message, byte offset in the normalised text, length in characters. */
 typedef struct ks_feat {
     uint64_t hash;
     const char *key;
@@ -54,9 +63,10 @@ typedef struct ks_feat {
 
 typedef void (*ks_feat_fn)(void *arg, const ks_feat *f);
 
-/* Calls fn for every feature occurrence of c (an n-gram once per place). */
+/* Calls fn for every feature occurrence of c (an n-gram once per place);
+ * an n-gram's key is given only when keys is set. */
 void ks_feat_each(const ks_conv *c, ks_model_text_fn text, void *targ,
-                  ks_feat_fn fn, void *arg);
+                  int keys, ks_feat_fn fn, void *arg);
 /* The agent n-grams of one message's normalised text t[0..len). */
 void ks_feat_agent(const char *t, size_t len, size_t msg, ks_feat_fn fn,
                    void *arg);

@@ -101,7 +101,7 @@ int ks_trainer_add(ks_trainer *t, const ks_conv *c, uint32_t codes,
     ks_own_text o = {.c = c};
     t->nids = 0;
     t->rc = KS_OK;
-    ks_feat_each(c, ks_own_text_fn, &o, collect, t);
+    ks_feat_each(c, ks_own_text_fn, &o, 1, collect, t);
     ks_text_free(&o.t);
     int rc = t->rc ? t->rc : o.rc;
     if (rc || ks_grow(&t->convs, &t->cap, t->n, sizeof *t->convs, 256))
@@ -459,7 +459,7 @@ static void defaults(const ks_train_opts *in, ks_train_opts *o)
     if (o->min_df <= 0)
         o->min_df = 3;
     if (o->min_weight == 0)
-        o->min_weight = 0.02;
+        o->min_weight = 0.1;
     if (o->beta <= 0)
         o->beta = 1;
     if (o->min_train_precision == 0)
