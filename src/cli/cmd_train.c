@@ -122,9 +122,10 @@ static int add_dir(ks_trainer *t, const char *dir, unsigned group,
     snprintf(lpath, sizeof lpath, "%s/labels.jsonl", dir);
     snprintf(cpath, sizeof cpath, "%s/corpus.jsonl", dir);
     ks_labels ls = {0};
+    /* the corpus is read even after a bad label line, so that every
+     * problem is reported at once */
     int rc = ks_labels_load("train", lpath, &ls);
-    if (rc == 0)
-        rc = add_corpus(t, cpath, &ls, group, added);
+    rc |= add_corpus(t, cpath, &ls, group, added);
     size_t unseen = ks_labels_unseen(&ls);
     if (rc == 0 && unseen) {
         fprintf(stderr, "%s: error: %zu labels without a conversation\n",
