@@ -133,6 +133,22 @@ static void bad_numbers(void **state)
                                       "number");
     }
     expect_error(HEAD "A:你\tattitude=2e6\n", NAME ":4", "not a number");
+    /* bias and threshold are bounded too, so that what ks_model_write()
+     * prints of them reads back */
+    expect_error(HEAD "code harassment bias 1e60 threshold 0\n", NAME ":4",
+                 "at most 1e6");
+    expect_error(HEAD "code harassment bias 0 threshold -1000001\n",
+                 NAME ":4", "at most 1e6");
+    ks_model *m = parse_ok("kesu-model 1\n"
+                           "code attitude bias -1e6 threshold 1e6\n"
+                           "A:你\tattitude=-1e6\n");
+    char *t;
+    size_t n;
+    assert_int_equal(ks_model_write(m, &t, &n), KS_OK);
+    ks_model_free(m);
+    m = parse_ok(t);
+    ks_model_free(m);
+    ks_free(t);
     expect_error(HEAD "A:你\tattitude\n", NAME ":4",
                  "\"attitude\": expected code=weight");
 }
