@@ -69,8 +69,12 @@ static int code_line(parser *p, char *s)
         return fail(p, "unknown incident code \"%s\"", name);
     if (p->codes >> c & 1)
         return fail(p, "code \"%s\" declared twice", name);
-    if (number(bias, &p->bias[c]) || number(thr, &p->thr[c]))
-        return fail(p, "bias and threshold must be finite numbers%s", NULL);
+    /* bounded like weights: ks_model_write() prints them with %.6f, and
+     * a longer number would not fit the fields above when read back */
+    if (number(bias, &p->bias[c]) || number(thr, &p->thr[c]) ||
+        fabs(p->bias[c]) > 1e6 || fabs(p->thr[c]) > 1e6)
+        return fail(p, "bias and threshold must be finite numbers of at "
+                       "most 1e6 in size%s", NULL);
     p->codes |= 1u << c;
     return KS_OK;
 }
