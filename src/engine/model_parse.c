@@ -30,6 +30,7 @@ typedef struct parser {
     uint32_t codes;         /* declared so far */
     double bias[KS_INC_COUNT], thr[KS_INC_COUNT];
     int header, errors;
+    int told_no_codes;
     ks_text norm;
 } parser;
 
@@ -84,8 +85,10 @@ static int start_features(parser *p)
 {
     if (p->m)
         return KS_OK;
-    if (!p->codes)
-        return fail(p, "no \"code\" line before the first feature%s", NULL);
+    if (!p->codes)  /* said once, not for each of thousands of lines */
+        return p->told_no_codes++ ? KS_ERULES
+                                  : fail(p, "no \"code\" line before the "
+                                            "first feature%s", NULL);
     int rc = ks_model_new(p->codes, &p->m);
     if (rc)
         return rc;
