@@ -67,6 +67,12 @@ KS_API void ks_result_free(ks_result *r);
 KS_API int ks_qa_rule_named(ks_scanner *s, const ks_pack *p,
                             const ks_conv *c, const char *name, int *fired);
 
+/* Whether ks_qa() asks the pack's n-gram model for suspicions (on by
+ * default when the pack has a model). Scoring every n-gram of a chat is
+ * a third of the work on a large archive; a run that wants findings only
+ * turns it off. */
+KS_API void ks_scanner_suspects(ks_scanner *s, int on);
+
 /* Stage timings gathered by ks_qa() when enabled (for benchmarks). */
 typedef struct ks_qa_timing {
     uint64_t normalise_ns, match_ns, rules_ns;

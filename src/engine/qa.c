@@ -120,6 +120,7 @@ struct ks_scanner {
     size_t *hit_off;        /* first hit of each message */
     uint64_t *any;          /* union of every message's list bitset */
     ks_model_scratch model;
+    int no_suspects;        /* ks_scanner_suspects(s, 0) */
     int timing;
     uint64_t exact_ns;      /* exact_hits() time inside the rules stage */
     ks_qa_timing t;
@@ -187,6 +188,8 @@ void ks_scanner_free(ks_scanner *s)
     ks_model_scratch_free(&s->model);
     ks_free(s);
 }
+
+void ks_scanner_suspects(ks_scanner *s, int on) { s->no_suspects = !on; }
 
 void ks_scanner_timing(ks_scanner *s, int enable, ks_qa_timing *out)
 {
@@ -1005,7 +1008,7 @@ static int judge(ks_scanner *s, size_t k, ks_result *r)
             ks_rule_eval(s->p, &s->p->rules[i], s->c, s->views, emit, &e);
     if (e.rc)
         return e.rc;
-    if (s->p->model && (rc = model_findings(s, r)))
+    if (s->p->model && !s->no_suspects && (rc = model_findings(s, r)))
         return rc;
     if (r->nfindings > 1)
         qsort(r->findings, r->nfindings, sizeof *r->findings, cmp_finding);

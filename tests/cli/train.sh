@@ -98,6 +98,9 @@ print(n)
 assert n > 0
 PY
 ok
+run "$KESU" qa --rules "$TMP/pack" --no-suspects --format jsonl "$H8/corpus.jsonl"
+expect_status 0 "qa --no-suspects"
+expect_not_in "$OUT" '"suspected"' "--no-suspects gives findings only"
 run "$KESU" qa --rules "$TMP/pack" "$H8/corpus.jsonl"
 expect_status 0 "text report with a model"
 expect_match "$OUT" "^  \[[ABC]\?\] [a-z_]+ .* model\.[a-z_]+ · 疑似 suspected, score \+[0-9.]+$" "suspicion line"
