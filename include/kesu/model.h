@@ -87,7 +87,8 @@ typedef struct ks_train_report {
 
 KS_API int ks_trainer_new(ks_trainer **out);
 KS_API void ks_trainer_free(ks_trainer *t);
-/* Adds c labelled with codes (bit per ks_incident) in group. */
+/* Adds c labelled with codes (bit per ks_incident) in group (any value
+ * below UINT_MAX, which stands for "no group left out"). */
 KS_API int ks_trainer_add(ks_trainer *t, const ks_conv *c, uint32_t codes,
                           unsigned group);
 /* Fits the model (deterministic: same data and options, same model).

@@ -98,6 +98,8 @@ static size_t unique(uint32_t *v, size_t n)
 int ks_trainer_add(ks_trainer *t, const ks_conv *c, uint32_t codes,
                    unsigned group)
 {
+    if (group == UINT_MAX)
+        return KS_EINVAL;
     ks_own_text o = {.c = c};
     t->nids = 0;
     t->rc = KS_OK;
