@@ -49,15 +49,17 @@ KS_API int ks_pack_load_cached(const ks_source *srcs, size_t n,
                                ks_diags *diags);
 
 /* Builds a pack from n sources. A source whose name ends in ".tsv" is
- * the pack's n-gram model (include/kesu/model.h); a pack has at most one. Errors and warnings go to diags; returns
- * KS_ERULES if any error was found (then *out is NULL). */
+ * the pack's n-gram model (include/kesu/model.h); a pack has at most
+ * one. Errors and warnings go to diags; returns KS_ERULES if any error
+ * was found (then *out is NULL). */
 KS_API int ks_pack_load(const ks_source *srcs, size_t n, ks_pack **out,
                         ks_diags *diags);
 
 /* Reads every *.yaml file of dir and its *.tsv model file, if any (sorted
- * by name), and loads them, with the compiled database cached as files under $KESU_CACHE_DIR, else
- * $XDG_CACHE_HOME/kesu, else ~/.cache/kesu (KESU_CACHE_DIR=off disables
- * it). I/O errors are reported in diags too. */
+ * by name), and loads them, with the compiled database cached as files
+ * under $KESU_CACHE_DIR, else $XDG_CACHE_HOME/kesu, else ~/.cache/kesu
+ * (KESU_CACHE_DIR=off disables it). I/O errors are reported in diags
+ * too. */
 KS_API int ks_pack_load_dir(const char *dir, ks_pack **out, ks_diags *diags);
 
 KS_API void ks_pack_free(ks_pack *p);
