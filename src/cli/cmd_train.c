@@ -218,7 +218,8 @@ static int parse_args(int argc, char **argv, const char **outp,
         return 1;
     }
     double ep = 12;
-    int bad = *ndirs < 0 || num_opt("min-weight", minw, 0, 100, &o->min_weight) ||
+    int bad = *ndirs < 0 ||
+              num_opt("min-weight", minw, 0, 100, &o->min_weight) ||
               num_opt("epochs", epochs, 1, 1000, &ep) ||
               num_opt("beta", beta, 0.01, 10, &o->beta) ||
               num_opt("min-train-precision", floor, 0, 1,

@@ -82,8 +82,9 @@ int ks_labels_load(const char *cmd, const char *path, ks_labels *out)
             continue;
         ks_label l;
         if (too_long || parse_label(line, len, &l)) {
-            fprintf(stderr, "%s:%zu: error: bad label line (want {\"id\":…, "
-                            "\"codes\":[…], \"risk\":…, \"causes\":[…]})\n",
+            fprintf(stderr,
+                    "%s:%zu: error: bad label line (want {\"id\":…, "
+                    "\"codes\":[…], \"risk\":…, \"causes\":[…]})\n",
                     path, lr.lineno);
             rc = -1;
             continue;
