@@ -66,6 +66,10 @@ expect_in "$ERR" "nothing written" "train says it wrote nothing"
 [ ! -e "$TMP/bad.tsv" ] || fail "a model was written from bad input"
 ok
 
+run "$KESU" train --out "$TMP/no/such/dir/m.tsv" --codes attitude "$TMP/a" "$TMP/b"
+expect_status 3 "train to an unwritable place"
+expect_in "$ERR" "cannot write $TMP/no/such/dir/m.tsv" "write failure named"
+
 run "$KESU" train --out "$TMP/x.tsv" "$TMP/nosuchdir"
 expect_status 1 "train on a missing directory"
 expect_in "$ERR" "cannot read $TMP/nosuchdir/labels.jsonl" "missing corpus named"

@@ -363,30 +363,6 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
         ins = extra;
         break;
     }
-    size_t n = 0;
-    int fits = 1;
-    char *out = malloc(max_size + 1);
-    for (size_t i = 0; out && fits && i < nl; i++) {
-        for (int rep = 0; rep < 1 + (i == dup) + (ins && i == at); rep++) {
-            const char *l = ins && i == at && rep == 0 ? ins : line[i];
-            if (i == drop)
-                break;
-            size_t ll = strlen(l);
-            if (n + ll + 1 > max_size) {
-                fits = 0;
-                break;
-            }
-            memcpy(out + n, l, ll);
-            n += ll;
-            out[n++] = '\n';
-        }
-    }
-    free(text);
-    if (!out || !fits || n == 0) {
-        free(out);
-        return LLVMFuzzerMutate(data, size, max_size);
-    }
-    memcpy(data, out, n);
-    free(out);
-    return n;
+    return fuzz_join_lines(text, line, nl, at, drop, dup, ins, data, size,
+                           max_size);
 }

@@ -3,6 +3,7 @@
  * its proposals in ks_qa() as suspicions beside the rules' findings. */
 #include "kt.h"
 
+#include <limits.h>
 #include <math.h>
 
 #define NAME "m.tsv"
@@ -573,6 +574,10 @@ static void training_codes_and_errors(void **state)
     ks_model *m = (ks_model *)1;
     assert_int_equal(ks_trainer_fit(t, NULL, &m, NULL), KS_EINVAL);
     assert_null(m);
+    ks_conv c;
+    chat(&c, "在吗", "你好");   /* UINT_MAX means "no group left out" */
+    assert_int_equal(ks_trainer_add(t, &c, ATT, UINT_MAX), KS_EINVAL);
+    ks_conv_free(&c);
     add_set(t, 2);
     uint32_t two = ATT | 1u << KS_INC_poor_service;
     m = fit(t, two, NULL);
