@@ -6,10 +6,22 @@
  * incident code over a conversation's binary features: character 1-3-grams
  * of the agent's normalised text (include/kesu/text.h), 2-grams of the
  * customer's, system events, who spoke last and the longest wait for an
- * agent. A code whose score passes its threshold is proposed as a
- * suspicion (ks_result.suspects, include/kesu/qa.h) when no rule found
- * that code in the conversation; its evidence is the agent phrase whose
+ * agent. Its verdict joins the rules' in three ways (ks_result,
+ * include/kesu/qa.h), per code:
+ *   - a score at or past the code's promote level makes it a finding
+ *     though no rule found it;
+ *   - a score past the threshold, below promote, makes it a suspicion
+ *     for a lead to review;
+ *   - a score below the withhold level withholds the rules' findings of
+ *     the code: the rules fired on words the model has learnt to see in
+ *     near-misses.
+ * The evidence of a model finding or suspicion is the agent phrase whose
  * n-grams weigh most for the code.
+ *
+ * The levels are measured, not guessed: scripts/blind-replay replays the
+ * rules as they stood before each blind corpus was seen, with a model
+ * trained without that corpus, and docs/research/model-verdicts.md gives
+ * the figures behind the defaults of ks_train_opts.
  *
  * The model is data: a text file under rules/ (rules/README.md describes
  * it) written by ks_model_write() from ks_trainer_fit(), i.e. `kesu
@@ -64,6 +76,13 @@ typedef struct ks_train_opts {
     double min_train_precision; /* ... raised until the model's precision
                            on its own training data is at least this;
                            0 = 0.95, < 0 = no floor */
+    double promote_margin; /* a code is promoted from suspicion to
+                           finding at this much past its threshold, and
+                           past the score of every training conversation
+                           not labelled with it; 0 = 0.5, < 0 = never */
+    double withhold_margin; /* the rules' findings of a code are withheld
+                           when its score is this much below the
+                           threshold; 0 = 1.0, < 0 = never */
 } ks_train_opts;
 
 /* The codes an agent's words show. Not the ones judged from the clock
@@ -82,6 +101,8 @@ typedef struct ks_train_report {
     double oof_threshold[KS_INC_COUNT];  /* where out-of-group F-beta
                                             peaks */
     double oof_p[KS_INC_COUNT], oof_r[KS_INC_COUNT]; /* at oof_threshold */
+    double promote[KS_INC_COUNT];        /* HUGE_VAL: never */
+    double withhold[KS_INC_COUNT];       /* -HUGE_VAL: never */
     size_t positives[KS_INC_COUNT];
 } ks_train_report;
 

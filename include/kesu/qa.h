@@ -25,16 +25,22 @@ typedef struct ks_finding {
     const char *advice;   /* coaching advice; owned by the pack */
     size_t msg;           /* index into conv->msgs */
     uint32_t start, end;  /* code point span in that message's text */
-    double score;         /* a suspicion's model score above its
-                             threshold; 0 for a rule's finding */
+    double score;         /* the model's score less its threshold: > 0
+                             for its findings and suspicions, < 0 for a
+                             withheld finding; 0 for a rule's finding */
 } ks_finding;
 
-/* Findings are what the rules found. Suspicions are what the pack's
- * n-gram model (include/kesu/model.h) proposes beyond them: a code no
- * rule found in the conversation, scored past the model's threshold, for
- * a lead to review. They are kept apart because the model is less
- * precise on near-misses the rules were written against (a correct
- * refusal, a factual claim), yet finds phrasings no rule knows. */
+/* Findings are what the rules found, joined by the pack's n-gram model
+ * (include/kesu/model.h) per code:
+ *   - a code the model scores at or past its promote level is a finding
+ *     (rule "model.CODE") though no rule found it;
+ *   - one it scores past the threshold but below promote is a suspicion,
+ *     for a lead to review: there the model is less precise on
+ *     near-misses the rules were written against (a correct refusal, a
+ *     factual claim), yet finds phrasings no rule knows;
+ *   - the rules' findings of a code it scores below its withhold level
+ *     are withheld: kept apart, with the score, so a lead can see what
+ *     the rules said and why it was not counted. */
 typedef struct ks_result {
     ks_risk risk;
     uint32_t causes;       /* bit (1u << ks_cause) per cause shown */
@@ -44,6 +50,9 @@ typedef struct ks_result {
     ks_finding *suspects;  /* in message order; rule "model.CODE" */
     size_t nsuspects;
     size_t capsuspects;
+    ks_finding *withheld;  /* in message order; the rules' names */
+    size_t nwithheld;
+    size_t capwithheld;
 } ks_result;
 
 typedef struct ks_scanner ks_scanner;
@@ -67,11 +76,12 @@ KS_API void ks_result_free(ks_result *r);
 KS_API int ks_qa_rule_named(ks_scanner *s, const ks_pack *p,
                             const ks_conv *c, const char *name, int *fired);
 
-/* Whether ks_qa() asks the pack's n-gram model for suspicions (on by
- * default when the pack has a model). Scoring every n-gram of a chat is
- * a third of the work on a large archive; a run that wants findings only
- * turns it off. */
-KS_API void ks_scanner_suspects(ks_scanner *s, int on);
+/* Whether ks_qa() asks the pack's n-gram model for its verdicts (on by
+ * default when the pack has a model); off, the rules alone decide.
+ * Scoring every n-gram of a chat is a third of the work on a large
+ * archive. The reply guard turns it off: a draft is a few words, not the
+ * whole conversations the model was trained on. */
+KS_API void ks_scanner_model(ks_scanner *s, int on);
 
 /* Stage timings gathered by ks_qa() when enabled (for benchmarks). */
 typedef struct ks_qa_timing {

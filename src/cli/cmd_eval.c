@@ -22,6 +22,7 @@ static const char usage[] =
     "  --min-precision X      fail (exit 1) if a code's precision < X\n"
     "  --min-recall X         fail (exit 1) if a code's recall < X\n"
     "  --with-suspected       count the model's suspicions as findings\n"
+    "  --no-model             the rules alone (no model verdicts)\n"
     "  --verbose              list every conversation the pack got wrong\n";
 
 typedef struct eval {
@@ -115,12 +116,13 @@ static int report(const eval *ev, double minp, double minr)
 int cmd_eval(int argc, char **argv)
 {
     const char *labels = NULL, *rules = NULL, *minp = "0", *minr = "0";
-    int help = 0;
+    int help = 0, no_model = 0;
     eval ev = {0};
     ks_opt opts[] = {{"labels", &labels, NULL},   {"rules", &rules, NULL},
                      {"min-precision", &minp, NULL},
                      {"min-recall", &minr, NULL}, {"verbose", NULL, &ev.verbose},
                      {"with-suspected", NULL, &ev.suspected},
+                     {"no-model", NULL, &no_model},
                      {"help", NULL, &help},       {NULL, NULL, NULL}};
     char *pos[1];
     int npos = ks_parse_opts("eval", argc, argv, opts, pos, 1);
@@ -142,6 +144,7 @@ int cmd_eval(int argc, char **argv)
     if (!p)
         return KS_EXIT_USAGE;
     ks_stream_stats st;
+    ks_qa_no_model = no_model;
     int rc = ks_labels_load("eval", labels, &ev.labels);
     if (rc == 0)
         rc = ks_qa_stream(pos[0], p, 4u << 20, on_conv, &ev, &st);

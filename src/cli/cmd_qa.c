@@ -22,8 +22,9 @@ static const char usage[] =
     "  --color auto|always|never   highlight evidence (default auto)\n"
     "  --max-line BYTES     longest accepted input line (default 4194304)\n"
     "  --stats              print time per stage and throughput on stderr\n"
-    "  --no-suspects        findings only: skip the n-gram model's\n"
-    "                       suspicions (faster on large archives)\n"
+    "  --no-model           the rules alone: skip the n-gram model's findings,\n"
+    "                       suspicions and withholdings (faster on large\n"
+    "                       archives)\n"
     "  --threads N          worker threads for --format jsonl (default: the\n"
     "                       number of cores; output stays in input order)\n"
     "\n"
@@ -91,12 +92,12 @@ int cmd_qa(int argc, char **argv)
 {
     const char *format = "text", *rules = NULL, *color = "auto";
     const char *maxl = "4194304", *threads_s = NULL;
-    int help = 0, all = 0, stats = 0, no_suspects = 0;
+    int help = 0, all = 0, stats = 0, no_model = 0;
     ks_opt opts[] = {{"format", &format, NULL}, {"rules", &rules, NULL},
                      {"color", &color, NULL},   {"max-line", &maxl, NULL},
                      {"all", NULL, &all},       {"help", NULL, &help},
-                     {"stats", NULL, &stats},
-                     {"no-suspects", NULL, &no_suspects},   {"threads", &threads_s, NULL},
+                     {"stats", NULL, &stats},   {"no-model", NULL, &no_model},
+                     {"threads", &threads_s, NULL},
                      {NULL, NULL, NULL}};
     char *pos[1];
     int npos = ks_parse_opts("qa", argc, argv, opts, pos, 1);
@@ -117,7 +118,7 @@ int cmd_qa(int argc, char **argv)
     }
     ks_mem_keep_freed();
     ks_qa_stream_timing(stats);
-    ks_qa_no_suspects = no_suspects;
+    ks_qa_no_model = no_model;
     uint64_t t0 = ks_qa_now_ns();
     ks_pack *p = ks_cli_load_pack(rules ? rules : ks_default_rules(), 1);
     if (!p)

@@ -7,6 +7,7 @@
 #include "../io/lines.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,7 +34,16 @@ static const char usage[] =
     "  --min-train-precision X\n"
     "                       raise a threshold until the model is this\n"
     "                       precise on its own training data (default\n"
-    "                       0.95; 0 = no floor)\n";
+    "                       0.95; 0 = no floor)\n"
+    "  --promote-margin X|never\n"
+    "                       a code the model scores X past its threshold,\n"
+    "                       and past every training conversation not\n"
+    "                       labelled with it, is a finding though no rule\n"
+    "                       found it (default 0.5, from 0.001 to 100)\n"
+    "  --withhold-margin X|never\n"
+    "                       the rules' findings of a code the model scores\n"
+    "                       X below its threshold are withheld (default\n"
+    "                       1.0, from 0.001 to 100)\n";
 
 static int parse_codes(const char *s, uint32_t *out)
 {
@@ -136,18 +146,33 @@ static int add_dir(ks_trainer *t, const char *dir, unsigned group,
     return rc;
 }
 
+/* A level, or "never". */
+static void print_level(double v)
+{
+    if (isinf(v))
+        printf(" %9s", "never");
+    else
+        printf(" %9.3f", v);
+}
+
 static void print_report(const ks_model *m, const ks_train_report *r)
 {
     printf("%zu conversations in %zu corpora, %zu features kept\n\n",
            r->convs, r->groups, r->features);
-    printf("%-16s %9s %9s %9s %7s %9s\n", "code", "positives", "unseen at",
-           "precision", "recall", "threshold");
-    for (int c = 0; c < KS_INC_COUNT; c++)
-        if (ks_model_codes(m) >> c & 1)
-            printf("%-16s %9zu %9.3f %9.3f %7.3f %9.3f\n",
-                   ks_incident_name((ks_incident)c), r->positives[c],
-                   r->oof_threshold[c], r->oof_p[c], r->oof_r[c],
-                   r->threshold[c]);
+    printf("%-16s %9s %9s %9s %7s %9s %9s %9s\n", "code", "positives",
+           "unseen at", "precision", "recall", "threshold", "promote",
+           "withhold");
+    for (int c = 0; c < KS_INC_COUNT; c++) {
+        if (!(ks_model_codes(m) >> c & 1))
+            continue;
+        printf("%-16s %9zu %9.3f %9.3f %7.3f %9.3f",
+               ks_incident_name((ks_incident)c), r->positives[c],
+               r->oof_threshold[c], r->oof_p[c], r->oof_r[c],
+               r->threshold[c]);
+        print_level(r->promote[c]);
+        print_level(r->withhold[c]);
+        putchar('\n');
+    }
     if (r->groups < 2)
         printf("\n(one corpus only: nothing is measured on unseen "
                "writers; thresholds start at probability 0.5)\n");
@@ -157,6 +182,9 @@ static void print_report(const ks_model *m, const ks_train_report *r)
                "that precision and recall; \"threshold\": the\nsame, "
                "raised until the model is --min-train-precision precise on "
                "its training data)\n");
+    printf("(at or past \"promote\" a code is found, past the threshold "
+           "suspected; below\n\"withhold\" the rules' findings of it are "
+           "withheld)\n");
 }
 
 /* Written beside the target and renamed, so a reader never sees half a
@@ -201,16 +229,32 @@ static int num_opt(const char *name, const char *v, double lo, double hi,
     return 0;
 }
 
+/* A margin option: a number within [0.001, 100], or "never" (-1). */
+static int margin_opt(const char *name, const char *v, double *out)
+{
+    if (v && !strcmp(v, "never")) {
+        *out = -1;
+        return 0;
+    }
+    if (v && num_opt(name, v, 0.001, 100, out)) {
+        fprintf(stderr, "kesu train: --%s also takes \"never\"\n", name);
+        return -1;
+    }
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, const char **outp,
                       ks_train_opts *o, char **dirs, int *ndirs)
 {
     const char *codes = NULL, *minw = NULL, *epochs = NULL, *beta = NULL,
-               *floor = NULL;
+               *floor = NULL, *promote = NULL, *withhold = NULL;
     int help = 0;
     ks_opt opts[] = {{"out", outp, NULL},         {"codes", &codes, NULL},
                      {"min-weight", &minw, NULL}, {"epochs", &epochs, NULL},
                      {"beta", &beta, NULL},
                      {"min-train-precision", &floor, NULL},
+                     {"promote-margin", &promote, NULL},
+                     {"withhold-margin", &withhold, NULL},
                      {"help", NULL, &help},       {NULL, NULL, NULL}};
     *ndirs = ks_parse_opts("train", argc, argv, opts, dirs, 64);
     if (help) {
@@ -224,6 +268,8 @@ static int parse_args(int argc, char **argv, const char **outp,
               num_opt("beta", beta, 0.01, 10, &o->beta) ||
               num_opt("min-train-precision", floor, 0, 1,
                       &o->min_train_precision) ||
+              margin_opt("promote-margin", promote, &o->promote_margin) ||
+              margin_opt("withhold-margin", withhold, &o->withhold_margin) ||
               (codes && parse_codes(codes, &o->codes));
     if (!bad && (*ndirs < 1 || !*outp)) {
         fprintf(stderr, "kesu train: need --out FILE and at least one "

@@ -114,7 +114,7 @@ static void *worker(void *arg)
         return NULL;
     }
     ks_scanner_timing(sc, ks_qa_timing_on, NULL);
-    ks_scanner_suspects(sc, !ks_qa_no_suspects);
+    ks_scanner_model(sc, !ks_qa_no_model);
     pthread_mutex_lock(&pl->mu);
     for (;;) {
         batch *b = &pl->ring[pl->next_work % pl->nring];

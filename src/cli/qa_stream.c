@@ -7,7 +7,7 @@
 #include <time.h>
 
 int ks_qa_timing_on;
-int ks_qa_no_suspects;
+int ks_qa_no_model;
 #define g_timing ks_qa_timing_on
 
 void ks_qa_stream_timing(int on) { g_timing = on; }
@@ -153,7 +153,7 @@ int ks_qa_stream(const char *path, const ks_pack *p, size_t max_line,
         goto out;
     }
     ks_scanner_timing(sc, g_timing, NULL);
-    ks_scanner_suspects(sc, !ks_qa_no_suspects);
+    ks_scanner_model(sc, !ks_qa_no_model);
     ks_qa_sink sink = {name, sc, fn, arg, stderr, st};
     const char *line;
     size_t len;

@@ -41,7 +41,7 @@ int ks_qa_stream_jsonl_parallel(const char *path, const ks_pack *p,
 
 /* Shared by the sequential and parallel streams (qa_stream.c). */
 extern int ks_qa_timing_on;
-extern int ks_qa_no_suspects;   /* --no-suspects */
+extern int ks_qa_no_model;      /* --no-model */
 uint64_t ks_qa_now_ns(void);
 uint64_t ks_qa_thread_cpu_ns(void);
 int ks_qa_blank(const char *s, size_t n);

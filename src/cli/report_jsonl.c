@@ -22,7 +22,7 @@ static void put_finding(FILE *out, const ks_conv *c, const ks_finding *f)
     fputs(",\"advice\":", out);
     ks_json_str(out, f->advice ? f->advice : "",
                 f->advice ? strlen(f->advice) : 0);
-    if (f->score > 0)
+    if (f->score != 0)   /* the model's: found, suspected or withheld */
         fprintf(out, ",\"score\":%.3f", f->score);
     putc('}', out);
 }
@@ -58,9 +58,14 @@ void ks_report_jsonl(FILE *out, const ks_conv *c, const ks_result *r)
         }
     fputs("],\"findings\":", out);
     put_findings(out, c, r->findings, r->nfindings);
-    if (r->nsuspects) {     /* only with a model: SPEC 3.2 stays as is */
+    /* only when the model has something to say: SPEC 3.2 stays as is */
+    if (r->nsuspects) {
         fputs(",\"suspected\":", out);
         put_findings(out, c, r->suspects, r->nsuspects);
+    }
+    if (r->nwithheld) {
+        fputs(",\"withheld\":", out);
+        put_findings(out, c, r->withheld, r->nwithheld);
     }
     fputs("}\n", out);
 }

@@ -23,6 +23,7 @@ struct ks_text_report {
     size_t nagents;
     size_t per_code[KS_INC_COUNT];
     size_t suspected[KS_INC_COUNT];
+    size_t withheld[KS_INC_COUNT];
     const char *advice[KS_INC_COUNT];
     size_t per_risk[KS_RISK_COUNT];
     size_t per_cause[KS_CAUSE_COUNT];
@@ -87,8 +88,10 @@ static void print_causes(FILE *out, uint32_t causes)
         fputs("-", out);
 }
 
-/* A suspicion is marked "?" and carries its score: a lead reviews it
- * before coaching from it. */
+/* The model's part is said on the line: a suspicion ("?") is for a lead
+ * to review before coaching from it, a withheld finding ("-") is one the
+ * rules made and the model overruled, and the model's own findings carry
+ * their score. */
 static void print_finding(ks_text_report *t, const ks_conv *c,
                           const ks_finding *f, const char *mark)
 {
@@ -96,8 +99,13 @@ static void print_finding(ks_text_report *t, const ks_conv *c,
     fprintf(t->out, "  [%c%s] %s %s · %s %s · %s", ks_incident_level(f->code),
             mark, ks_incident_name(f->code), ks_incident_zh(f->code),
             m->id ? m->id : "-", ks_from_name(m->from), f->rule);
-    if (*mark)
-        fprintf(t->out, " · 疑似 suspected, score +%.2f", f->score);
+    if (*mark == '?')
+        fprintf(t->out, " · 疑似 suspected, score %+.2f", f->score);
+    else if (*mark == '-')
+        fprintf(t->out, " · 模型撤回 withheld by the model, score %+.2f",
+                f->score);
+    else if (f->score != 0)
+        fprintf(t->out, " · 模型 model, score %+.2f", f->score);
     fputc('\n', t->out);
     if (m->from == KS_FROM_SYSTEM)
         fprintf(t->out, "      (system event: %s)\n", ks_event_name(m->event));
@@ -114,7 +122,7 @@ void ks_text_report_conv(void *arg, const ks_conv *c, const ks_result *r)
     t->per_risk[r->risk]++;
     for (int k = 0; k < KS_CAUSE_COUNT; k++)
         t->per_cause[k] += r->causes >> k & 1u;
-    if (!r->nfindings && !r->nsuspects && !t->all)
+    if (!r->nfindings && !r->nsuspects && !r->nwithheld && !t->all)
         return;
     fprintf(t->out, "%s%s%s  客服 %s  风险 %s  原因 ", t->color ? "\033[1m" : "",
             c->id, t->color ? "\033[0m" : "", c->agent ? c->agent : "-",
@@ -135,7 +143,26 @@ void ks_text_report_conv(void *arg, const ks_conv *c, const ks_result *r)
         t->suspected[r->suspects[i].code]++;
         print_finding(t, c, &r->suspects[i], "?");
     }
+    for (size_t i = 0; i < r->nwithheld; i++) {
+        t->withheld[r->withheld[i].code]++;
+        print_finding(t, c, &r->withheld[i], "-");
+    }
     fputc('\n', t->out);
+}
+
+/* A block of counts per code, when any is not zero. */
+static void print_counts(FILE *o, const char *title, const size_t *n)
+{
+    int any = 0;
+    for (int k = 0; k < KS_INC_COUNT; k++)
+        if (n[k]) {
+            if (!any)
+                fprintf(o, "\n%-22s %5s %s\n", title, "level", "count");
+            any = 1;
+            fprintf(o, "%-22s %5c %zu  %s\n", ks_incident_name((ks_incident)k),
+                    ks_incident_level((ks_incident)k), n[k],
+                    ks_incident_zh((ks_incident)k));
+        }
 }
 
 static void print_summary(ks_text_report *t, const ks_stream_stats *st)
@@ -155,17 +182,8 @@ static void print_summary(ks_text_report *t, const ks_stream_stats *st)
             fprintf(o, "%-22s %5c %zu  %s\n", ks_incident_name((ks_incident)k),
                     ks_incident_level((ks_incident)k), t->per_code[k],
                     ks_incident_zh((ks_incident)k));
-    int any = 0;
-    for (int k = 0; k < KS_INC_COUNT; k++)
-        if (t->suspected[k]) {
-            if (!any)
-                fprintf(o, "\n%-22s %5s %s\n", "疑似 suspected (model)",
-                        "level", "count");
-            any = 1;
-            fprintf(o, "%-22s %5c %zu  %s\n", ks_incident_name((ks_incident)k),
-                    ks_incident_level((ks_incident)k), t->suspected[k],
-                    ks_incident_zh((ks_incident)k));
-        }
+    print_counts(o, "疑似 suspected (model)", t->suspected);
+    print_counts(o, "撤回 withheld (model)", t->withheld);
     fprintf(o, "\n风险 risk:");
     for (int k = KS_RISK_COUNT - 1; k >= 0; k--)
         fprintf(o, "  %s %zu", ks_risk_name((ks_risk)k), t->per_risk[k]);

@@ -28,6 +28,8 @@ int ks_model_new(uint32_t codes, ks_model **out)
             return KS_ENOMEM;
         }
         m->slot[c] = m->ncodes;
+        m->promote[m->ncodes] = HUGE_VAL;
+        m->withhold[m->ncodes] = -HUGE_VAL;
         m->code[m->ncodes++] = c;
     }
     *out = m;

@@ -19,6 +19,10 @@ struct ks_model {
     int code[KS_INC_COUNT];     /* slot k -> ks_incident */
     int slot[KS_INC_COUNT];     /* ks_incident -> slot, or -1 */
     double bias[KS_INC_COUNT], thr[KS_INC_COUNT];  /* by slot */
+    /* By slot: a score at or above promote[k] makes the code a finding
+     * though no rule found it; one below withhold[k] withholds the
+     * rules' findings of the code. HUGE_VAL and -HUGE_VAL: never. */
+    double promote[KS_INC_COUNT], withhold[KS_INC_COUNT];
     char *rule[KS_INC_COUNT];   /* "model.attitude", by slot */
     size_t nfeat, capfeat;
     char **key;                 /* per feature, its key */

@@ -2,7 +2,7 @@
  * Reading a model file (format in rules/README.md):
  *
  *   kesu-model 1
- *   code attitude bias -2.1 threshold -0.4
+ *   code attitude bias -2.1 threshold -0.4 promote 0.6 withhold -1.4
  *   A:哪有空<TAB>attitude=1.25 poor_service=0.31
  *
  * A lead may edit the file by hand (drop a phrase, add one), so every
@@ -29,6 +29,7 @@ typedef struct parser {
     ks_model *m;
     uint32_t codes;         /* declared so far */
     double bias[KS_INC_COUNT], thr[KS_INC_COUNT];
+    double promote[KS_INC_COUNT], withhold[KS_INC_COUNT];
     int header, errors;
     int told_no_codes;
     ks_text norm;
@@ -54,14 +55,47 @@ static int number(const char *s, double *out)
     return 0;
 }
 
-/* "code NAME bias X threshold Y" */
+/* A bounded number: ks_model_write() prints it with %.6f, and a longer
+ * number would not fit the fields of a code line when read back. */
+static int bounded(const char *s, double *out)
+{
+    return number(s, out) || fabs(*out) > 1e6 ? -1 : 0;
+}
+
+/* The optional "promote P" and "withhold W" after the threshold, in any
+ * order, each at most once. */
+static int margins(parser *p, int c, char *rest)
+{
+    char *save = NULL;
+    for (char *kw = strtok_r(rest, " \t", &save); kw;
+         kw = strtok_r(NULL, " \t", &save)) {
+        int pro = !strcmp(kw, "promote");
+        double *v = pro ? &p->promote[c] : &p->withhold[c];
+        if ((!pro && strcmp(kw, "withhold")) || fabs(*v) != HUGE_VAL)
+            return fail(p, "after the threshold a code line may hold "
+                           "\"promote NUMBER\" and \"withhold NUMBER\", "
+                           "each once; not \"%s\"", kw);
+        const char *num = strtok_r(NULL, " \t", &save);
+        if (!num || bounded(num, v))
+            return fail(p, "%s must be followed by a finite number of at "
+                           "most 1e6 in size", kw);
+        if (pro ? *v < p->thr[c] : *v > p->thr[c])
+            return fail(p, pro ? "promote must not be below the threshold%s"
+                               : "withhold must not be above the "
+                                 "threshold%s", NULL);
+    }
+    return KS_OK;
+}
+
+/* "code NAME bias X threshold Y [promote P] [withhold W]" */
 static int code_line(parser *p, char *s)
 {
     if (p->m)
         return fail(p, "code lines must come before the features%s", NULL);
-    char name[64], bias[64], thr[64], kw1[16], kw2[16], extra[2];
-    if (sscanf(s, "code %63s %15s %63s %15s %63s %1s", name, kw1, bias,
-               kw2, thr, extra) != 5 ||
+    char name[64], bias[64], thr[64], kw1[16], kw2[16];
+    int used = 0;
+    if (sscanf(s, "code %63s %15s %63s %15s %63s%n", name, kw1, bias, kw2,
+               thr, &used) != 5 ||
         strcmp(kw1, "bias") || strcmp(kw2, "threshold"))
         return fail(p, "expected \"code NAME bias NUMBER threshold "
                        "NUMBER\"%s", NULL);
@@ -70,14 +104,13 @@ static int code_line(parser *p, char *s)
         return fail(p, "unknown incident code \"%s\"", name);
     if (p->codes >> c & 1)
         return fail(p, "code \"%s\" declared twice", name);
-    /* bounded like weights: ks_model_write() prints them with %.6f, and
-     * a longer number would not fit the fields above when read back */
-    if (number(bias, &p->bias[c]) || number(thr, &p->thr[c]) ||
-        fabs(p->bias[c]) > 1e6 || fabs(p->thr[c]) > 1e6)
+    if (bounded(bias, &p->bias[c]) || bounded(thr, &p->thr[c]))
         return fail(p, "bias and threshold must be finite numbers of at "
                        "most 1e6 in size%s", NULL);
+    p->promote[c] = HUGE_VAL;
+    p->withhold[c] = -HUGE_VAL;
     p->codes |= 1u << c;
-    return KS_OK;
+    return margins(p, c, s + used);
 }
 
 /* The model is built at the first feature, once every code is known. */
@@ -95,6 +128,8 @@ static int start_features(parser *p)
     for (int k = 0; k < p->m->ncodes; k++) {
         p->m->bias[k] = p->bias[p->m->code[k]];
         p->m->thr[k] = p->thr[p->m->code[k]];
+        p->m->promote[k] = p->promote[p->m->code[k]];
+        p->m->withhold[k] = p->withhold[p->m->code[k]];
     }
     return KS_OK;
 }

@@ -411,6 +411,29 @@ static void precision_floor(scored *v, size_t n, double floor, double *thr)
         *thr = cut;
 }
 
+/* Promote only above every training conversation that is not labelled
+ * with the code: where the model errs on data it has seen, a lead's
+ * review is still needed (a correct refusal past 7 days scores like a
+ * wrong one). */
+static void levels(const ks_train_opts *o, const scored *v, size_t n,
+                   ks_model *m, int k)
+{
+    double neg = -HUGE_VAL;
+    for (size_t i = 0; i < n; i++)
+        if (!v[i].y && v[i].s > neg)
+            neg = v[i].s;
+    if (o->promote_margin >= 0) {
+        double at = m->thr[k] + o->promote_margin;
+        if (neg + 0.05 > at)
+            at = neg + 0.05;
+        m->promote[k] = ceil(at * 1e6) / 1e6;
+    }
+    if (o->withhold_margin >= 0)
+        m->withhold[k] = floor((m->thr[k] - o->withhold_margin) * 1e6) / 1e6;
+}
+
+/* The floor on the thresholds, then the promote and withhold levels,
+ * from the final model's scores of its own training data. */
 static int floors(const ks_trainer *t, const ks_train_opts *o, ks_model *m)
 {
     double *raw = ks_malloc((t->n ? t->n : 1) * (size_t)m->ncodes *
@@ -427,8 +450,10 @@ static int floors(const ks_trainer *t, const ks_train_opts *o, ks_model *m)
         for (size_t i = 0; i < t->n; i++)
             v[i] = (scored){raw[i * (size_t)m->ncodes + (size_t)k],
                             (int)(t->convs[i].codes >> m->code[k] & 1)};
-        precision_floor(v, t->n, o->min_train_precision, &m->thr[k]);
+        if (o->min_train_precision > 0)
+            precision_floor(v, t->n, o->min_train_precision, &m->thr[k]);
         m->thr[k] = round(m->thr[k] * 1e6) / 1e6;
+        levels(o, v, t->n, m, k);
     }
     ks_free(raw);
     ks_free(v);
@@ -466,6 +491,10 @@ static void defaults(const ks_train_opts *in, ks_train_opts *o)
         o->beta = 1;
     if (o->min_train_precision == 0)
         o->min_train_precision = 0.95;
+    if (o->promote_margin == 0)
+        o->promote_margin = 0.5;
+    if (o->withhold_margin == 0)
+        o->withhold_margin = 1.0;
 }
 
 int ks_trainer_fit(ks_trainer *t, const ks_train_opts *opts,
@@ -485,7 +514,7 @@ int ks_trainer_fit(ks_trainer *t, const ks_train_opts *opts,
     int rc = fit_model(t, &o, UINT_MAX, &m);
     if (!rc && ng >= 2)
         rc = thresholds(t, &o, groups, ng, m, &r);
-    if (!rc && o.min_train_precision > 0)
+    if (!rc)
         rc = floors(t, &o, m);
     if (rc)
         ks_model_free(m);
@@ -495,8 +524,15 @@ int ks_trainer_fit(ks_trainer *t, const ks_train_opts *opts,
     r.convs = t->n;
     r.groups = ng;
     r.features = m->nfeat;
-    for (int k = 0; k < m->ncodes; k++)
+    for (int c = 0; c < KS_INC_COUNT; c++) {
+        r.promote[c] = HUGE_VAL;
+        r.withhold[c] = -HUGE_VAL;
+    }
+    for (int k = 0; k < m->ncodes; k++) {
         r.threshold[m->code[k]] = m->thr[k];
+        r.promote[m->code[k]] = m->promote[k];
+        r.withhold[m->code[k]] = m->withhold[k];
+    }
     for (size_t i = 0; i < t->n; i++)
         for (int c = 0; c < KS_INC_COUNT; c++)
             r.positives[c] += t->convs[i].codes >> c & 1;

@@ -76,8 +76,10 @@ static int cmp_ranked(const void *a, const void *b)
 static const char header[] =
     "# kesu n-gram model, written by `kesu train` (rules/README.md).\n"
     "# Per code: score = bias + (sum of the weights of the chat's features)\n"
-    "#   / sqrt(number of its features listed here + 1); the code is\n"
-    "#   proposed when the score passes the threshold and no rule found it.\n"
+    "#   / sqrt(number of its features listed here + 1). Past the\n"
+    "#   threshold the code is suspected when no rule found it; at or past\n"
+    "#   promote it is found. Below withhold, the rules' findings of the\n"
+    "#   code are withheld.\n"
     "# Keys: A: 1-3 characters the agent wrote, C: 2 the customer wrote,\n"
     "#   E: a system event, S: a fact of the chat. Text is matched after\n"
     "#   normalisation (simplified script, half-width, lower case, no\n"
@@ -108,9 +110,15 @@ int ks_model_write(const ks_model *m, char **text, size_t *len)
         idx[i] = (ranked){top_weight(m, i), m->key[i], i};
     qsort(idx, m->nfeat, sizeof *idx, cmp_ranked);
     put(&o, "%s", header);
-    for (int k = 0; k < m->ncodes; k++)
-        put(&o, "code %s bias %.6f threshold %.6f\n",
+    for (int k = 0; k < m->ncodes; k++) {
+        put(&o, "code %s bias %.6f threshold %.6f",
             ks_incident_name(m->code[k]), m->bias[k], m->thr[k]);
+        if (m->promote[k] != HUGE_VAL)
+            put(&o, " promote %.6f", m->promote[k]);
+        if (m->withhold[k] != -HUGE_VAL)
+            put(&o, " withhold %.6f", m->withhold[k]);
+        put(&o, "\n");
+    }
     for (size_t i = 0; i < m->nfeat; i++)
         feature(&o, m, idx[i].i);
     ks_free(idx);

@@ -120,7 +120,7 @@ struct ks_scanner {
     size_t *hit_off;        /* first hit of each message */
     uint64_t *any;          /* union of every message's list bitset */
     ks_model_scratch model;
-    int no_suspects;        /* ks_scanner_suspects(s, 0) */
+    int no_model;           /* ks_scanner_model(s, 0) */
     int timing;
     uint64_t exact_ns;      /* exact_hits() time inside the rules stage */
     ks_qa_timing t;
@@ -189,7 +189,7 @@ void ks_scanner_free(ks_scanner *s)
     ks_free(s);
 }
 
-void ks_scanner_suspects(ks_scanner *s, int on) { s->no_suspects = !on; }
+void ks_scanner_model(ks_scanner *s, int on) { s->no_model = !on; }
 
 void ks_scanner_timing(ks_scanner *s, int enable, ks_qa_timing *out)
 {
@@ -962,30 +962,67 @@ static int has_code(const ks_result *r, int code)
     return 0;
 }
 
-/* The model's second opinion: a code it scores past the threshold that
- * no rule found becomes a suspicion (rule "model.CODE"). */
-static int model_findings(ks_scanner *s, ks_result *r)
+/* Moves the rules' findings of code to r->withheld. */
+static int withhold(ks_result *r, int code, double score)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < r->nfindings; i++) {
+        ks_finding f = r->findings[i];
+        if ((int)f.code != code) {
+            r->findings[k++] = f;
+            continue;
+        }
+        if (ks_grow(&r->withheld, &r->capwithheld, r->nwithheld,
+                    sizeof *r->withheld, 4))
+            return KS_ENOMEM;
+        f.score = score;
+        r->withheld[r->nwithheld++] = f;
+    }
+    r->nfindings = k;
+    return KS_OK;
+}
+
+/* Appends the model's finding or suspicion of slot k to v, with the agent
+ * phrase that weighs most as its evidence; none when no agent words
+ * weigh for it, for there would be nothing to coach from. */
+static int model_finding(ks_scanner *s, int k, double score, ks_finding **v,
+                         size_t *n, size_t *cap)
+{
+    const ks_model *m = s->p->model;
+    if (ks_grow(v, cap, *n, sizeof **v, 4))
+        return KS_ENOMEM;
+    ks_finding *f = &(*v)[*n];
+    ks_model_evidence(m, m->code[k], s->c, model_text, s, &f->msg,
+                      &f->start, &f->end);
+    if (f->msg == s->c->nmsgs)
+        return KS_OK;
+    f->code = (ks_incident)m->code[k];
+    f->rule = m->rule[k];
+    f->advice = ks_pack_advice(s->p, NULL, m->code[k]);
+    f->score = score;
+    ++*n;
+    return KS_OK;
+}
+
+/* The model's verdict beside the rules' (include/kesu/model.h): per code,
+ * withhold what the rules found when it scores below withhold; else
+ * find, or suspect, what they did not when it scores at or past promote,
+ * or past the threshold. Scores are reported less the threshold. */
+static int model_verdicts(ks_scanner *s, ks_result *r)
 {
     const ks_model *m = s->p->model;
     double score[KS_INC_COUNT];
     int rc = ks_model_raw(m, &s->model, s->c, model_text, s, score);
     for (int k = 0; !rc && k < m->ncodes; k++) {
-        int code = m->code[k];
-        if (score[k] <= m->thr[k] || has_code(r, code))
-            continue;
-        if (ks_grow(&r->suspects, &r->capsuspects, r->nsuspects,
-                    sizeof *r->suspects, 4))
-            return KS_ENOMEM;
-        ks_finding *f = &r->suspects[r->nsuspects];
-        ks_model_evidence(m, code, s->c, model_text, s, &f->msg, &f->start,
-                          &f->end);
-        if (f->msg == s->c->nmsgs)
-            continue;   /* no agent words to show: nothing to coach */
-        f->code = (ks_incident)code;
-        f->rule = m->rule[k];
-        f->advice = ks_pack_advice(s->p, NULL, code);
-        f->score = score[k] - m->thr[k];
-        r->nsuspects++;
+        double x = score[k], rel = x - m->thr[k];
+        if (has_code(r, m->code[k]))
+            rc = x < m->withhold[k] ? withhold(r, m->code[k], rel) : KS_OK;
+        else if (x >= m->promote[k])
+            rc = model_finding(s, k, rel, &r->findings, &r->nfindings,
+                               &r->cap);
+        else if (x > m->thr[k])
+            rc = model_finding(s, k, rel, &r->suspects, &r->nsuspects,
+                               &r->capsuspects);
     }
     return rc;
 }
@@ -997,6 +1034,7 @@ static int judge(ks_scanner *s, size_t k, ks_result *r)
     r->causes = 0;
     r->nfindings = 0;
     r->nsuspects = 0;
+    r->nwithheld = 0;
     int rc = build_views(s, k);
     if (rc)
         return rc;
@@ -1008,12 +1046,14 @@ static int judge(ks_scanner *s, size_t k, ks_result *r)
             ks_rule_eval(s->p, &s->p->rules[i], s->c, s->views, emit, &e);
     if (e.rc)
         return e.rc;
-    if (s->p->model && !s->no_suspects && (rc = model_findings(s, r)))
+    if (s->p->model && !s->no_model && (rc = model_verdicts(s, r)))
         return rc;
     if (r->nfindings > 1)
         qsort(r->findings, r->nfindings, sizeof *r->findings, cmp_finding);
     if (r->nsuspects > 1)
         qsort(r->suspects, r->nsuspects, sizeof *r->suspects, cmp_finding);
+    if (r->nwithheld > 1)
+        qsort(r->withheld, r->nwithheld, sizeof *r->withheld, cmp_finding);
     if (s->timing) {   /* exact_hits() scanned: that is matching */
         s->t.rules_ns += now_ns() - t0 - s->exact_ns;
         s->t.match_ns += s->exact_ns;
@@ -1067,5 +1107,6 @@ void ks_result_free(ks_result *r)
 {
     ks_free(r->findings);
     ks_free(r->suspects);
+    ks_free(r->withheld);
     memset(r, 0, sizeof *r);
 }

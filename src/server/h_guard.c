@@ -230,7 +230,13 @@ void h_guard(srv_req *r)
         return;
     }
     ks_scanner *s = srv_thread_scanner(r->th, r->sh);
-    if (!s || ks_qa(s, &c, &r->th->result) != KS_OK)
+    int rc = KS_EINVAL;
+    if (s) {    /* the rules alone: see ks_scanner_model() */
+        ks_scanner_model(s, 0);
+        rc = ks_qa(s, &c, &r->th->result);
+        ks_scanner_model(s, 1);
+    }
+    if (rc != KS_OK)
         srv_error(r, SRV_E_internal, "the QA engine failed", NULL);
     else
         answer(r, &in, &c, &r->th->result);

@@ -1,6 +1,7 @@
 /* The n-gram model (include/kesu/model.h): reading a model file and its
  * located errors, writing it back, training on a small labelled set, and
- * its proposals in ks_qa() as suspicions beside the rules' findings. */
+ * its verdicts in ks_qa() beside the rules' findings: findings of its
+ * own, suspicions and withheld findings. */
 #include "kt.h"
 
 #include <limits.h>
@@ -106,11 +107,38 @@ static void header_and_code_lines(void **state)
     expect_error(HEAD "code harassment bias 0\n", NAME ":4",
                  "expected \"code NAME bias NUMBER threshold NUMBER\"");
     expect_error(HEAD "code harassment bias 0 threshold 0 extra\n",
-                 NAME ":4", "expected \"code NAME");
+                 NAME ":4", "may hold \"promote NUMBER\" and \"withhold "
+                            "NUMBER\", each once; not \"extra\"");
     expect_error(HEAD "code harassment weight 0 threshold 0\n", NAME ":4",
                  "expected \"code NAME");
     expect_error("kesu-model 1\nA:你\tattitude=1\n", NAME ":2",
                  "no \"code\" line before the first feature");
+}
+
+/* The optional levels after the threshold: in either order, each once,
+ * bounded, promote not below the threshold and withhold not above. */
+static void level_lines(void **state)
+{
+    (void)state;
+    ks_model *m = parse_ok(HEAD "code harassment bias 0 threshold 0.5 "
+                                "withhold -1 promote 2\n"
+                                "code shirking bias 0 threshold 0 promote 0"
+                                "\ncode key_info bias 0 threshold 0 "
+                                "withhold 0\nA:你\tattitude=1\n");
+    ks_model_free(m);
+    expect_error(HEAD "code harassment bias 0 threshold 0 promote\n",
+                 NAME ":4", "promote must be followed by a finite number");
+    expect_error(HEAD "code harassment bias 0 threshold 0 withhold nan\n",
+                 NAME ":4", "withhold must be followed by a finite number");
+    expect_error(HEAD "code harassment bias 0 threshold 0 promote 2e6\n",
+                 NAME ":4", "at most 1e6");
+    expect_error(HEAD "code harassment bias 0 threshold 0 promote 1 "
+                      "promote 2\n", NAME ":4", "each once; not "
+                                                "\"promote\"");
+    expect_error(HEAD "code harassment bias 0 threshold 0.5 promote 0.4\n",
+                 NAME ":4", "promote must not be below the threshold");
+    expect_error(HEAD "code harassment bias 0 threshold 0.5 withhold 0.6\n",
+                 NAME ":4", "withhold must not be above the threshold");
 }
 
 static void bad_numbers(void **state)
@@ -448,6 +476,22 @@ static void write_round_trip(void **state)
     ks_free(t2);
     ks_model_free(m);
     ks_model_free(m2);
+    /* levels are written only when set, promote before withhold */
+    m = parse_ok("kesu-model 1\ncode attitude bias -1.5 threshold 0.25 "
+                 "withhold -1 promote 1\ncode diversion bias 0 threshold 0 "
+                 "withhold -0.5\nA:你\tattitude=1\n");
+    t1 = write_text(m);
+    assert_non_null(strstr(t1, "\ncode attitude bias -1.500000 threshold "
+                               "0.250000 promote 1.000000 withhold "
+                               "-1.000000\ncode diversion bias 0.000000 "
+                               "threshold 0.000000 withhold -0.500000\n"));
+    m2 = parse_ok(t1);
+    t2 = write_text(m2);
+    assert_string_equal(t1, t2);
+    ks_free(t1);
+    ks_free(t2);
+    ks_model_free(m);
+    ks_model_free(m2);
 }
 
 /* ---- training ---------------------------------------------------------- */
@@ -756,6 +800,79 @@ static void suspicion_in_batch(void **state)
     ks_conv_free(&c2);
 }
 
+/* The same weights with levels: "你自己听不懂吗" scores -1 + 7/sqrt(3)
+ * = 3.04, past promote; "不懂" -1 + 2/sqrt(2) = 0.41, past the threshold
+ * only; "抱歉，好，滚蛋" -1 - 9/sqrt(3) = -6.2, below withhold; "滚蛋" -1,
+ * above it. */
+static const char model_levels_tsv[] =
+    "kesu-model 1\n"
+    "code attitude bias -1 threshold 0 promote 3 withhold -2\n"
+    "A:听不懂\tattitude=5\n"
+    "A:不懂\tattitude=2\n"
+    "A:好\tattitude=-3\n"
+    "A:抱歉\tattitude=-6\n";
+
+/* Judges one agent line on s; the result in r. */
+static void judge_line(ks_scanner *s, const char *agent, ks_result *r)
+{
+    kt_line l[] = {{'c', 0, "这个怎么用"}, {'a', 20, agent}};
+    ks_conv c;
+    kt_conv(&c, l);
+    assert_int_equal(ks_qa(s, &c, r), KS_OK);
+    ks_conv_free(&c);
+}
+
+static void verdicts(void **state)
+{
+    (void)state;
+    ks_pack *p;
+    ks_diags d = {0};
+    assert_int_equal(load2("m.tsv", model_levels_tsv, &p, &d), KS_OK);
+    ks_diags_free(&d);
+    ks_scanner *s = NULL;
+    assert_int_equal(ks_scanner_new(p, &s), KS_OK);
+    ks_result r = {0};
+    /* promoted: a finding of the model's, with its score */
+    judge_line(s, "你自己听不懂吗", &r);
+    assert_int_equal(r.nfindings, 1);
+    assert_int_equal(r.nsuspects, 0);
+    assert_string_equal(r.findings[0].rule, "model.attitude");
+    assert_float_equal(r.findings[0].score, -1 + 7 / sqrt(3), 1e-5);
+    assert_string_equal(r.findings[0].advice, "注意态度，耐心解释");
+    /* past the threshold only: a suspicion */
+    judge_line(s, "不懂", &r);
+    assert_int_equal(r.nfindings, 0);
+    assert_int_equal(r.nsuspects, 1);
+    assert_int_equal(r.nwithheld, 0);
+    /* the rule's finding withheld, with the model's score */
+    judge_line(s, "抱歉，好，滚蛋", &r);
+    assert_int_equal(r.nfindings, 0);
+    assert_int_equal(r.nsuspects, 0);
+    assert_int_equal(r.nwithheld, 1);
+    assert_string_equal(r.withheld[0].rule, "att");
+    assert_int_equal(r.withheld[0].msg, 1);
+    assert_float_equal(r.withheld[0].score, -1 - 9 / sqrt(3), 1e-5);
+    /* above withhold: the rule's finding stands */
+    judge_line(s, "滚蛋", &r);
+    assert_int_equal(r.nfindings, 1);
+    assert_int_equal(r.nwithheld, 0);
+    assert_string_equal(r.findings[0].rule, "att");
+    assert_true(r.findings[0].score == 0);
+    /* the model off: the rules alone */
+    ks_scanner_model(s, 0);
+    judge_line(s, "你自己听不懂吗", &r);
+    assert_int_equal(r.nfindings + r.nsuspects + r.nwithheld, 0);
+    judge_line(s, "抱歉，好，滚蛋", &r);
+    assert_int_equal(r.nfindings, 1);
+    assert_int_equal(r.nwithheld, 0);
+    ks_scanner_model(s, 1);
+    judge_line(s, "抱歉，好，滚蛋", &r);
+    assert_int_equal(r.nwithheld, 1);
+    ks_result_free(&r);
+    ks_scanner_free(s);
+    ks_pack_free(p);
+}
+
 static void pack_model_errors(void **state)
 {
     (void)state;
@@ -802,6 +919,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parses_valid_file),
         cmocka_unit_test(header_and_code_lines),
+        cmocka_unit_test(level_lines),
         cmocka_unit_test(bad_numbers),
         cmocka_unit_test(bad_keys),
         cmocka_unit_test(bad_weights_and_duplicates),
@@ -820,6 +938,7 @@ int main(void)
                                         teardown_pack),
         cmocka_unit_test_setup_teardown(suspicion_in_batch,
                                         setup_model_pack, teardown_pack),
+        cmocka_unit_test(verdicts),
         cmocka_unit_test(pack_model_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
