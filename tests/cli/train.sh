@@ -38,6 +38,23 @@ awk 'NR % 2 == 0' "$SRC/tests/corpus/dev/corpus.jsonl" >"$TMP/b/corpus.jsonl"
 awk 'NR % 2 == 1' "$SRC/tests/corpus/dev/labels.jsonl" >"$TMP/a/labels.jsonl"
 awk 'NR % 2 == 0' "$SRC/tests/corpus/dev/labels.jsonl" >"$TMP/b/labels.jsonl"
 
+# Every code line of model FILE has promote >= threshold + PROMOTE (it
+# also clears every negative, so it may be higher) and withhold =
+# threshold - WITHHOLD.
+expect_levels() {
+    python3 - "$1" "$2" "$3" <<'PY' || fail "levels of $1: promote >= threshold + $2, withhold = threshold - $3"
+import re, sys
+pm, wm, n = float(sys.argv[2]), float(sys.argv[3]), 0
+for l in open(sys.argv[1], encoding="utf-8"):
+    m = re.match(r"code \S+ bias \S+ threshold (\S+) promote (\S+) withhold (\S+)$", l)
+    if m:
+        t, p, w = map(float, m.groups())
+        assert p >= t + pm - 1e-6 and abs(w - (t - wm)) < 1e-5, l
+        n += 1
+assert n, "no code line with both levels"
+PY
+}
+
 run "$KESU" train --out "$TMP/m1.tsv" --codes attitude,diversion "$TMP/a" "$TMP/b"
 expect_status 0 "train on two corpora"
 expect_in "$OUT" "conversations in 2 corpora" "train summary"
@@ -49,15 +66,7 @@ head -1 "$TMP/m1.tsv" | grep -q '^# kesu n-gram model' || fail "model header com
 grep -q '^kesu-model 1$' "$TMP/m1.tsv" || fail "model version line"
 grep -qE '^code attitude bias -?[0-9.]+ threshold -?[0-9.]+ promote -?[0-9.]+ withhold -?[0-9.]+$' "$TMP/m1.tsv" || fail "attitude code line"
 expect_match "$OUT" "^attitude( +-?[0-9.]+){7}$" "promote and withhold in the report"
-# the levels keep their order, and promote clears every negative
-python3 - "$TMP/m1.tsv" <<'PY' || fail "promote >= threshold + 0.5 and withhold = threshold - 1"
-import re, sys
-for l in open(sys.argv[1], encoding="utf-8"):
-    m = re.match(r"code \S+ bias \S+ threshold (\S+) promote (\S+) withhold (\S+)", l)
-    if m:
-        t, p, w = map(float, m.groups())
-        assert p >= t + 0.5 - 1e-6 and abs(w - (t - 1)) < 1e-5, l
-PY
+expect_levels "$TMP/m1.tsv" 0.5 1     # the defaults
 grep -qE '^A:[^	]+	(attitude|diversion)=' "$TMP/m1.tsv" || fail "an agent n-gram line"
 [ ! -e "$TMP/m1.tsv.tmp" ] || fail "the temporary file was left behind"
 ok
@@ -75,17 +84,7 @@ grep -qE '^code attitude bias -?[0-9.]+ threshold -?[0-9.]+$' "$TMP/m3.tsv" || f
 expect_match "$OUT" "^attitude( +-?[0-9.]+){5} +never +never$" "never in the report"
 run "$KESU" train --out "$TMP/m3.tsv" --codes attitude --promote-margin 2 --withhold-margin 0.25 "$TMP/a" "$TMP/b"
 expect_status 0 "train with margins given"
-python3 - "$TMP/m3.tsv" <<'PY' || fail "margins as given"
-import re, sys
-for l in open(sys.argv[1], encoding="utf-8"):
-    m = re.match(r"code \S+ bias \S+ threshold (\S+) promote (\S+) withhold (\S+)", l)
-    if m:
-        t, p, w = map(float, m.groups())
-        assert p >= t + 2 - 1e-6 and abs(w - (t - 0.25)) < 1e-5, l
-        break
-else:
-    raise SystemExit("no code line")
-PY
+expect_levels "$TMP/m3.tsv" 2 0.25
 ok
 
 # bad input: a broken label line and a conversation without a label are
